@@ -1,0 +1,45 @@
+import { App, Tags } from 'aws-cdk-lib';
+import { EnvConfig } from './config/types';
+import { RegistryStack } from './stacks/registry-stack';
+import { ServiceStack } from './stacks/service-stack';
+
+export const APP_NAME = 'BetterCallBuffet';
+
+export interface BuildAppOptions {
+  /** The CLI's default account (CDK_DEFAULT_ACCOUNT), used where an environment sets none. */
+  readonly defaultAccount?: string;
+}
+
+export interface EnvironmentStacks {
+  readonly registry: RegistryStack;
+  readonly service: ServiceStack;
+}
+
+/** Stack name of one of an environment's stacks, e.g. `BetterCallBuffet-prod-Registry`. */
+export function stackName(envName: string, kind: 'Registry' | 'Service'): string {
+  return `${APP_NAME}-${envName}-${kind}`;
+}
+
+/** Adds each environment's registry and service stacks to the app. */
+export function buildApp(app: App, configs: readonly EnvConfig[], options: BuildAppOptions = {}): EnvironmentStacks[] {
+  return configs.map((config) => {
+    const env = { account: config.account ?? options.defaultAccount, region: config.region };
+    const common = { env, terminationProtection: config.terminationProtection, config };
+    const registry = new RegistryStack(app, stackName(config.envName, 'Registry'), {
+      ...common,
+      description: `Better Call Buffet ${config.envName}: ECR repository ${config.repositoryName} and its monitoring`,
+    });
+    const service = new ServiceStack(app, stackName(config.envName, 'Service'), {
+      ...common,
+      description: `Better Call Buffet ${config.envName}: ECS task definition running images from ${config.repositoryName}`,
+    });
+    // Deploy order only (the registry must exist before a task can pull from it); no exports involved.
+    service.addStackDependency(registry, 'the task definition pulls from the registry stack repository');
+    for (const stack of [registry, service]) {
+      Tags.of(stack).add('Project', APP_NAME);
+      Tags.of(stack).add('Environment', config.envName);
+      Tags.of(stack).add('ManagedBy', 'aws-cdk');
+    }
+    return { registry, service };
+  });
+}

@@ -1,0 +1,117 @@
+import { EnvConfig, EnvName, TaskConfig } from './types';
+
+/**
+ * Every environment's settings, in one place. Edit here to change retention, thresholds or sizing; set
+ * `account` to a real 12-digit ID to pin an environment to its account (unset, the stack follows the
+ * CLI's default account, which lets `cdk synth` run with no credentials at all).
+ *
+ * Everything is validated by `validateEnvConfig` before any construct sees it.
+ */
+
+const APP_TASK_DEFAULTS: Omit<TaskConfig, 'cpu' | 'memoryMiB' | 'logRetentionDays'> = {
+  cpuArchitecture: 'X86_64',
+  ephemeralStorageGiB: 21,
+  containerPort: 8080,
+  healthCheckPath: '/health',
+  stopTimeoutSeconds: 30,
+  // A fixed non-root UID/GID: Security Hub and the container image agree on it (the image must own /tmp for it).
+  user: '10001:10001',
+  environment: {},
+  secrets: [],
+};
+
+export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
+  dev: {
+    envName: 'dev',
+    region: 'us-east-1',
+    repositoryName: 'better-call-buffet-dev',
+    // Developers may re-point `latest` and `dev-*` tags; every other tag (releases) stays immutable.
+    tagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+    tagMutabilityExclusions: ['latest', 'dev-*'],
+    removalPolicy: 'DESTROY',
+    terminationProtection: false,
+    kmsEncryption: false,
+    crossAccountPullAccounts: [],
+    retention: {
+      protectTagPatterns: [],
+      releaseTagPatterns: ['v*'],
+      keepReleaseImages: 10,
+      expireUntaggedAfterDays: 1,
+      maxImages: 100,
+    },
+    alarms: {
+      criticalFindings: true,
+      alertOnHighFindings: false,
+      scanFailures: true,
+      imageCountQuotaFraction: 0.8,
+      apiUsageQuotaFraction: 0.8,
+      pullAnomalyBandWidth: false,
+      cloudTrailEnabled: false,
+      emails: [],
+    },
+    task: { ...APP_TASK_DEFAULTS, cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
+    imageTag: 'dev-main',
+  },
+  staging: {
+    envName: 'staging',
+    region: 'us-east-1',
+    repositoryName: 'better-call-buffet-staging',
+    tagMutability: 'IMMUTABLE',
+    tagMutabilityExclusions: [],
+    removalPolicy: 'RETAIN',
+    terminationProtection: false,
+    kmsEncryption: false,
+    crossAccountPullAccounts: [],
+    retention: {
+      protectTagPatterns: [],
+      releaseTagPatterns: ['v*'],
+      keepReleaseImages: 30,
+      expireUntaggedAfterDays: 7,
+      maxImages: 300,
+    },
+    alarms: {
+      criticalFindings: true,
+      alertOnHighFindings: true,
+      scanFailures: true,
+      imageCountQuotaFraction: 0.8,
+      apiUsageQuotaFraction: 0.8,
+      pullAnomalyBandWidth: 3,
+      cloudTrailEnabled: false,
+      emails: [],
+    },
+    task: { ...APP_TASK_DEFAULTS, cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
+    imageTag: 'v1.0.0',
+  },
+  prod: {
+    envName: 'prod',
+    region: 'us-east-1',
+    repositoryName: 'better-call-buffet-prod',
+    // Security Hub ECR.2: tags can never be re-pointed, so a tag names exactly one image forever.
+    tagMutability: 'IMMUTABLE',
+    tagMutabilityExclusions: [],
+    removalPolicy: 'RETAIN',
+    terminationProtection: true,
+    kmsEncryption: true,
+    crossAccountPullAccounts: [],
+    retention: {
+      // Anything tagged `keep-*` by hand (an incident, an audit) is never expired.
+      protectTagPatterns: ['keep-*'],
+      releaseTagPatterns: ['v*'],
+      keepReleaseImages: 100,
+      expireUntaggedAfterDays: 14,
+      maxImages: 1000,
+    },
+    alarms: {
+      criticalFindings: true,
+      alertOnHighFindings: true,
+      scanFailures: true,
+      imageCountQuotaFraction: 0.7,
+      apiUsageQuotaFraction: 0.7,
+      pullAnomalyBandWidth: 2,
+      cloudTrailEnabled: false,
+      emails: [],
+    },
+    task: { ...APP_TASK_DEFAULTS, cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
+    imageTag: 'v1.0.0',
+  },
+};

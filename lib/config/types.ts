@@ -1,0 +1,124 @@
+/**
+ * The shape of one environment's configuration. Values live in `environments.ts`; validation lives in
+ * `validate.ts`; `load.ts` turns CDK context into a validated, frozen list of environments.
+ */
+
+/** The environments this app knows. A closed union: there is deliberately no `| string` escape hatch. */
+export const ENV_NAMES = ['dev', 'staging', 'prod'] as const;
+export type EnvName = (typeof ENV_NAMES)[number];
+
+/** ECR tag mutability modes (AWS::ECR::Repository ImageTagMutability). */
+export type TagMutabilityMode = 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
+
+/** What to keep, stated as intent; the registry construct renders it into ECR lifecycle rules. */
+export interface RetentionConfig {
+  /**
+   * Tag patterns (ECR wildcard syntax, `*` matches anything) whose images are kept forever: nothing in the
+   * lifecycle policy can expire them. The image tag the environment's task definition runs is always added.
+   */
+  readonly protectTagPatterns: readonly string[];
+  /** Release tag patterns, e.g. `v*`; each pattern gets its own "keep the newest N" rule. */
+  readonly releaseTagPatterns: readonly string[];
+  /** How many of the newest images per release pattern to keep. */
+  readonly keepReleaseImages: number;
+  /** Untagged images (left behind when a mutable tag moves, or by failed pushes) expire after this many days. */
+  readonly expireUntaggedAfterDays: number;
+  /** At most this many images overall; older images not protected or kept above are expired. */
+  readonly maxImages: number;
+}
+
+/** Alarm thresholds and switches. Every alarm can be disabled per environment. */
+export interface AlarmsConfig {
+  /** Alert on critical findings from scan on push. */
+  readonly criticalFindings: boolean;
+  /** Also alert on HIGH findings (not only CRITICAL). */
+  readonly alertOnHighFindings: boolean;
+  /** Alert when a scan fails. */
+  readonly scanFailures: boolean;
+  /** Alarm when the repository's image count exceeds this fraction of the per-repository quota (0-1). Set `false` to disable. */
+  readonly imageCountQuotaFraction: number | false;
+  /** Alarm when ECR API usage exceeds this fraction of the service quota (0-1). Set `false` to disable. */
+  readonly apiUsageQuotaFraction: number | false;
+  /** Width of the anomaly-detection band for repository pulls (standard deviations). Set `false` to disable. */
+  readonly pullAnomalyBandWidth: number | false;
+  /**
+   * Only set true where a CloudTrail trail logs management events in this account and region: the
+   * authentication-failure and unexpected-push alarms depend on "AWS API Call via CloudTrail" events.
+   */
+  readonly cloudTrailEnabled: boolean;
+  /** E-mail addresses subscribed to the alarm topic. */
+  readonly emails: readonly string[];
+}
+
+/** GitHub Actions OIDC trust for the CI push role: pipelines push images without long-lived keys. */
+export interface CiPushRoleConfig {
+  /** `owner/repo` on GitHub. */
+  readonly githubRepository: string;
+  /** Branches allowed to assume the role (e.g. `main`). */
+  readonly branches: readonly string[];
+  /** GitHub deployment environments allowed to assume the role (e.g. `prod`). */
+  readonly environments: readonly string[];
+}
+
+export type CpuArchitectureName = 'X86_64' | 'ARM64';
+
+/** A secret injected into the container from SSM Parameter Store or Secrets Manager, never as plain env. */
+export interface SecretRef {
+  /** Environment variable name inside the container. */
+  readonly envVar: string;
+  readonly source: 'ssm' | 'secretsmanager';
+  /** Parameter name (`/buffet/prod/db-password`) or secret name. */
+  readonly name: string;
+  /** For Secrets Manager JSON secrets: the key to read. */
+  readonly jsonKey?: string;
+}
+
+export interface TaskConfig {
+  /** Fargate CPU units (256, 512, 1024, 2048, 4096, 8192, 16384). */
+  readonly cpu: number;
+  /** Fargate memory in MiB; must be valid for the CPU. */
+  readonly memoryMiB: number;
+  readonly cpuArchitecture: CpuArchitectureName;
+  /** Fargate ephemeral storage, 21-200 GiB. */
+  readonly ephemeralStorageGiB: number;
+  readonly containerPort: number;
+  /** Path the health check curls on containerPort. */
+  readonly healthCheckPath: string;
+  /** Seconds ECS waits after SIGTERM before SIGKILL (2-120 on Fargate). */
+  readonly stopTimeoutSeconds: number;
+  /** Numeric UID:GID the container runs as (never root). */
+  readonly user: string;
+  /** CloudWatch Logs retention in days (must be a value CloudWatch accepts). */
+  readonly logRetentionDays: number;
+  /** Plain, non-secret environment variables. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secrets: readonly SecretRef[];
+}
+
+export interface EnvConfig {
+  readonly envName: EnvName;
+  /** 12-digit AWS account ID. Unset: the CLI's default account (so synth needs no credentials). */
+  readonly account?: string;
+  readonly region: string;
+  /** ECR repository name; unique per environment so all three can share one trial account. */
+  readonly repositoryName: string;
+  readonly tagMutability: TagMutabilityMode;
+  /** Wildcard filters for the `*_WITH_EXCLUSION` modes (1-5). */
+  readonly tagMutabilityExclusions: readonly string[];
+  /** RETAIN keeps the repository and its images when the stack is deleted; DESTROY empties and deletes it. */
+  readonly removalPolicy: 'RETAIN' | 'DESTROY';
+  /** Termination protection on both stacks. */
+  readonly terminationProtection: boolean;
+  /** Customer-managed KMS key for the repository (created by the stack) instead of AES256. */
+  readonly kmsEncryption: boolean;
+  /** Account IDs allowed to pull (never a wildcard). */
+  readonly crossAccountPullAccounts: readonly string[];
+  readonly ciPushRole?: CiPushRoleConfig;
+  readonly retention: RetentionConfig;
+  readonly alarms: AlarmsConfig;
+  readonly task: TaskConfig;
+  /** Image tag the task definition runs (override: `-c imageTag=`). */
+  readonly imageTag: string;
+  /** Image digest `sha256:<64 hex>` that pins exactly (override: `-c imageDigest=`); wins over the tag for the image URI. */
+  readonly imageDigest?: string;
+}
