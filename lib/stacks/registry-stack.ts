@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvConfig } from '../config/types';
 import { ContainerRegistry } from '../constructs/container-registry';
+import { RegistryMonitoring } from '../constructs/registry-monitoring';
 
 export interface RegistryStackProps extends StackProps {
   readonly config: EnvConfig;
@@ -13,6 +14,7 @@ export interface RegistryStackProps extends StackProps {
  */
 export class RegistryStack extends Stack {
   readonly registry: ContainerRegistry;
+  readonly monitoring: RegistryMonitoring;
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
@@ -20,6 +22,12 @@ export class RegistryStack extends Stack {
     this.registry = new ContainerRegistry(this, 'Registry', {
       repositoryName: config.repositoryName,
       removalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
+      appName: 'better-call-buffet',
+      envName: config.envName,
+      repository: this.registry.repository,
+      alarms: config.alarms,
     });
   }
 }
