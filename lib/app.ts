@@ -1,4 +1,5 @@
-import { App, Tags } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvConfig } from './config/types';
 import { RegistryStack } from './stacks/registry-stack';
 import { ServiceStack } from './stacks/service-stack';
@@ -8,6 +9,11 @@ export const APP_NAME = 'BetterCallBuffet';
 export interface BuildAppOptions {
   /** The CLI's default account (CDK_DEFAULT_ACCOUNT), used where an environment sets none. */
   readonly defaultAccount?: string;
+  /**
+   * Run cdk-nag's AwsSolutions pack as a validation plugin: any unacknowledged error fails the synth.
+   * @default true
+   */
+  readonly nag?: boolean;
 }
 
 export interface EnvironmentStacks {
@@ -22,6 +28,10 @@ export function stackName(envName: string, kind: 'Registry' | 'Service'): string
 
 /** Adds each environment's registry and service stacks to the app. */
 export function buildApp(app: App, configs: readonly EnvConfig[], options: BuildAppOptions = {}): EnvironmentStacks[] {
+  if (options.nag ?? true) {
+    // cdk-nag 3 runs at synth as a validation plugin; acknowledgements sit on the resources they excuse.
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
   return configs.map((config) => {
     const env = { account: config.account ?? options.defaultAccount, region: config.region };
     const common = { env, terminationProtection: config.terminationProtection, config };
