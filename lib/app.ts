@@ -34,7 +34,9 @@ export function buildApp(app: App, configs: readonly EnvConfig[], options: Build
   }
   return configs.map((config) => {
     const env = { account: config.account ?? options.defaultAccount, region: config.region };
-    const common = { env, terminationProtection: config.terminationProtection, config };
+    // Stack-level tags: CloudFormation propagates them at deploy time to every resource it can tag.
+    const tags = { Project: APP_NAME, Environment: config.envName, ManagedBy: 'aws-cdk' };
+    const common = { env, tags, terminationProtection: config.terminationProtection, config };
     const registry = new RegistryStack(app, stackName(config.envName, 'Registry'), {
       ...common,
       description: `Better Call Buffet ${config.envName}: ECR repository ${config.repositoryName} and its monitoring`,
@@ -43,13 +45,12 @@ export function buildApp(app: App, configs: readonly EnvConfig[], options: Build
       ...common,
       description: `Better Call Buffet ${config.envName}: ECS task definition running images from ${config.repositoryName}`,
     });
+    for (const stack of [registry, service]) {
+      // Also written into the template on each resource, so reviewers see them in `cdk diff`.
+      for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
+    }
     // Deploy order only (the registry must exist before a task can pull from it); no exports involved.
     service.addStackDependency(registry, 'the task definition pulls from the registry stack repository');
-    for (const stack of [registry, service]) {
-      Tags.of(stack).add('Project', APP_NAME);
-      Tags.of(stack).add('Environment', config.envName);
-      Tags.of(stack).add('ManagedBy', 'aws-cdk');
-    }
     return { registry, service };
   });
 }

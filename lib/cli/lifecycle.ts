@@ -1,0 +1,234 @@
+/**
+ * `lifecycle` CLI: preview and explain ECR lifecycle policies offline.
+ *
+ *   ts-node lib/cli/lifecycle.ts preview (--policy FILE | --env NAME) --images FILE [--now ISO-8601]
+ *   ts-node lib/cli/lifecycle.ts explain (--policy FILE | --env NAME)
+ *
+ * Exit codes: 0 success, 2 bad input (one line on stderr, nothing on stdout), 1 unexpected failure.
+ */
+
+import { readFileSync } from 'node:fs';
+import { evaluateLifecyclePolicy, ImageDetail, ImageDetailsError, parseImageDetails, parseIsoTimestamp } from '../lifecycle/evaluate';
+import { explainLifecyclePolicy } from '../lifecycle/explain';
+import { LifecyclePolicy, LifecyclePolicyError, parseLifecyclePolicy } from '../lifecycle/policy';
+
+export const USAGE = `Usage:
+  lifecycle preview --policy FILE --images FILE [--now ISO-8601]
+  lifecycle preview --env NAME --images FILE [--now ISO-8601]
+  lifecycle explain --policy FILE
+  lifecycle explain --env NAME
+  lifecycle --help
+
+preview  Prints, as GetLifecyclePolicyPreview JSON, the images ECR would expire or archive.
+         --images takes the output of: aws ecr describe-images --repository-name REPO --output json
+         --now    evaluate as of this instant (default: the current time), e.g. 2024-05-01T00:00:00Z
+explain  Prints one plain-English line per rule, in the order ECR applies them.
+--policy a lifecycle policy JSON file (the text given to aws ecr put-lifecycle-policy)
+--env    the policy this app deploys for that environment (e.g. dev, staging, prod)
+
+Exit codes: 0 ok, 2 invalid input (message on stderr), 1 unexpected error.
+`;
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Bad input: reported as one line on stderr with exit code 2. */
+class CliInputError extends Error {}
+
+type Flag = '--policy' | '--env' | '--images' | '--now';
+
+const FLAGS_BY_COMMAND: Record<'preview' | 'explain', readonly Flag[]> = {
+  preview: ['--policy', '--env', '--images', '--now'],
+  explain: ['--policy', '--env'],
+};
+
+function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Map<Flag, string> {
+  const allowed = FLAGS_BY_COMMAND[command];
+  const flags = new Map<Flag, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      throw new CliInputError(`unexpected argument "${arg}" for ${command}; flags are ${allowed.join(', ')}`);
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!(allowed as readonly string[]).includes(name)) {
+      throw new CliInputError(`unknown flag "${name}" for ${command}; flags are ${allowed.join(', ')}`);
+    }
+    let value: string | undefined;
+    if (eq !== -1) {
+      value = arg.slice(eq + 1);
+    } else {
+      value = args[i + 1];
+      i++;
+    }
+    if (value === undefined || value === '' || value.startsWith('--')) {
+      throw new CliInputError(`flag ${name} needs a value, e.g. ${name} ${name === '--now' ? '2024-05-01T00:00:00Z' : name === '--env' ? 'dev' : 'FILE'}`);
+    }
+    if (flags.has(name as Flag)) {
+      throw new CliInputError(`flag ${name} given twice ("${flags.get(name as Flag)}" and "${value}"); give it once`);
+    }
+    flags.set(name as Flag, value);
+  }
+  return flags;
+}
+
+function readText(flag: Flag, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new CliInputError(`cannot read ${flag} file "${path}": ${reason}; check the path`);
+  }
+}
+
+function policyFromFile(path: string): LifecyclePolicy {
+  const text = readText('--policy', path);
+  try {
+    return parseLifecyclePolicy(text);
+  } catch (err) {
+    if (err instanceof LifecyclePolicyError) {
+      throw new CliInputError(`--policy file "${path}" is not a valid ECR lifecycle policy: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+interface EnvPolicyModule {
+  lifecyclePolicyForEnv?: unknown;
+}
+
+function policyForEnv(envName: string): LifecyclePolicy {
+  // Loaded lazily so preview/explain with --policy work in a checkout without the app's policy module.
+  // `module.require` resolves relative to this file under ts-node and under jest alike.
+  let loaded: EnvPolicyModule;
+  try {
+    loaded = module.require('../lifecycle/env-policy') as EnvPolicyModule;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.includes('env-policy')) {
+      throw new CliInputError(
+        '--env needs lib/lifecycle/env-policy.ts (exporting lifecyclePolicyForEnv), which this checkout does not have; use --policy FILE instead',
+      );
+    }
+    throw err;
+  }
+  if (typeof loaded.lifecyclePolicyForEnv !== 'function') {
+    throw new CliInputError('lib/lifecycle/env-policy.ts does not export a function lifecyclePolicyForEnv(envName); use --policy FILE instead');
+  }
+  let policy: unknown;
+  try {
+    policy = (loaded.lifecyclePolicyForEnv as (name: string) => unknown)(envName);
+  } catch (err) {
+    throw new CliInputError(`--env "${envName}": ${(err as Error).message}`);
+  }
+  try {
+    return parseLifecyclePolicy(policy);
+  } catch (err) {
+    if (err instanceof LifecyclePolicyError) {
+      throw new CliInputError(`the policy the app builds for --env "${envName}" is not valid: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+function selectPolicy(flags: Map<Flag, string>): LifecyclePolicy {
+  const file = flags.get('--policy');
+  const env = flags.get('--env');
+  if (file !== undefined && env !== undefined) {
+    throw new CliInputError('give either --policy FILE or --env NAME, not both');
+  }
+  if (file !== undefined) return policyFromFile(file);
+  if (env !== undefined) return policyForEnv(env);
+  throw new CliInputError('missing policy: add --policy FILE or --env NAME');
+}
+
+function imagesFromFile(path: string): ImageDetail[] {
+  const text = readText('--images', path);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new CliInputError(
+      `--images file "${path}" is not valid JSON (${(err as Error).message}); pass the output of aws ecr describe-images --output json`,
+    );
+  }
+  try {
+    return parseImageDetails(json);
+  } catch (err) {
+    if (err instanceof ImageDetailsError) throw new CliInputError(`--images file "${path}": ${err.message}`);
+    throw err;
+  }
+}
+
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const ms = parseIsoTimestamp(value);
+  if (ms === undefined) {
+    throw new CliInputError(`--now "${value}" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z`);
+  }
+  return new Date(ms);
+}
+
+function preview(args: readonly string[]): string {
+  const flags = parseFlags('preview', args);
+  const imagesPath = flags.get('--images');
+  if (imagesPath === undefined) {
+    throw new CliInputError('missing --images FILE: save aws ecr describe-images --repository-name REPO --output json to a file');
+  }
+  const now = parseNow(flags.get('--now'));
+  const policy = selectPolicy(flags);
+  const images = imagesFromFile(imagesPath);
+  try {
+    return `${JSON.stringify(evaluateLifecyclePolicy(policy, images, now), null, 2)}\n`;
+  } catch (err) {
+    if (err instanceof ImageDetailsError) throw new CliInputError(`--images file "${imagesPath}": ${err.message}`);
+    throw err;
+  }
+}
+
+function explain(args: readonly string[]): string {
+  const policy = selectPolicy(parseFlags('explain', args));
+  return `${explainLifecyclePolicy(policy).join('\n')}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Runs the CLI with `argv` (arguments after the script name); returns the exit code. */
+export function runLifecycleCli(argv: readonly string[], io: CliIo = processIo): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) throw new CliInputError('missing subcommand: use preview or explain');
+    if (command === '--help' || command === '-h' || command === 'help' || rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    let output: string;
+    if (command === 'preview') output = preview(rest);
+    else if (command === 'explain') output = explain(rest);
+    else throw new CliInputError(`unknown subcommand "${command}": use preview or explain`);
+    io.stdout(output);
+    return 0;
+  } catch (err) {
+    if (err instanceof CliInputError) {
+      io.stderr(`lifecycle: ${oneLine(err.message)} (see --help)\n`);
+      return 2;
+    }
+    io.stderr(`lifecycle: unexpected error: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = runLifecycleCli(process.argv.slice(2));
+}

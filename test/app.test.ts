@@ -1,0 +1,78 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { stackName } from '../lib/app';
+import { buildTestApp } from './helpers/app';
+
+/**
+ * App-level behaviour: which stacks exist, how they are named, tagged and protected, that they do not
+ * lock each other with exports, that cdk-nag passes, and that synthesis is deterministic.
+ */
+describe('the app', () => {
+  const { app, stacks } = buildTestApp({}, { nag: false });
+  const assembly = app.synth();
+  const allStacks: Stack[] = stacks.flatMap((s) => [s.registry, s.service]);
+
+  test('two stacks per environment, named BetterCallBuffet-<env>-Registry|Service', () => {
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
+      ['dev', 'staging', 'prod'].flatMap((e) => [stackName(e, 'Registry'), stackName(e, 'Service')]).sort(),
+    );
+  });
+
+  test('service stacks depend on their registry stack, without exports or imports', () => {
+    for (const { registry, service } of stacks) {
+      expect(service.dependencies).toEqual([registry]);
+    }
+    for (const s of assembly.stacks) {
+      const text = JSON.stringify(s.template);
+      expect(text).not.toContain('Fn::ImportValue');
+      expect(Object.values(s.template.Outputs ?? {}).filter((o) => (o as { Export?: unknown }).Export)).toEqual([]);
+    }
+  });
+
+  test('termination protection is on for prod stacks only', () => {
+    const protectedStacks = assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
+    expect(protectedStacks).toEqual([stackName('prod', 'Registry'), stackName('prod', 'Service')]);
+  });
+
+  test('every stack carries Project, Environment and ManagedBy tags', () => {
+    for (const s of assembly.stacks) {
+      const envName = s.stackName.split('-')[1];
+      expect(s.tags).toEqual({ Project: 'BetterCallBuffet', Environment: envName, ManagedBy: 'aws-cdk' });
+    }
+  });
+
+  test('taggable resources carry the tags too', () => {
+    const repo = Template.fromStack(stacks[2].registry).findResources('AWS::ECR::Repository');
+    for (const r of Object.values(repo)) {
+      expect(r.Properties.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'Environment', Value: 'prod' },
+          { Key: 'ManagedBy', Value: 'aws-cdk' },
+          { Key: 'Project', Value: 'BetterCallBuffet' },
+        ]),
+      );
+    }
+  });
+
+  test('stacks deploy to the configured region', () => {
+    for (const s of allStacks) expect(s.region).toBe('us-east-1');
+  });
+
+  test('an environment account from context pins the stack account', () => {
+    const { stacks: pinned } = buildTestApp({ env: 'prod', account: '123456789012' });
+    expect(pinned.map((s) => s.registry.account)).toEqual(['123456789012']);
+  });
+
+  test('cdk-nag AwsSolutions reports nothing unacknowledged (synth above would have thrown)', () => {
+    const report = assembly.validationReport;
+    const failures = (report?.pluginReports ?? []).filter((r) => !r.summary.status || r.summary.status !== 'success');
+    expect(failures.map((f) => f.violations)).toEqual([]);
+  });
+
+  test('synthesis is deterministic: two builds give byte-identical templates', () => {
+    const again = buildTestApp({}, { nag: false }).app.synth();
+    for (const s of assembly.stacks) {
+      expect(JSON.stringify(again.getStackByName(s.stackName).template)).toBe(JSON.stringify(s.template));
+    }
+  });
+});

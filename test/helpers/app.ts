@@ -1,0 +1,30 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { buildApp, BuildAppOptions, EnvironmentStacks } from '../../lib/app';
+import { loadEnvironments } from '../../lib/config/load';
+import { EnvConfig } from '../../lib/config/types';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The feature flags `cdk synth` passes from cdk.json, so in-process templates equal the CLI's. */
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return cdkJson.context;
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly stacks: EnvironmentStacks[];
+}
+
+/**
+ * Builds the real app in-process, exactly as bin/ does, with cdk.json's context plus `context`.
+ * `configs` replaces the configuration loaded from context (for construct-level variations).
+ */
+export function buildTestApp(context: Record<string, unknown> = {}, options: BuildAppOptions & { configs?: readonly EnvConfig[]; outdir?: string } = {}): TestApp {
+  const app = new App({ context: { ...cdkJsonContext(), ...context }, outdir: options.outdir, analyticsReporting: false });
+  const configs = options.configs ?? loadEnvironments({ getContext: (k) => app.node.tryGetContext(k) });
+  const stacks = buildApp(app, configs, options);
+  return { app, stacks };
+}
