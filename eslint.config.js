@@ -2,7 +2,7 @@
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'cdk.out.*/', 'coverage/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'cdk.out.*/', 'coverage/', '**/*.d.ts', 'test/baselines/*.json'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
