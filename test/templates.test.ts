@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { baselinePath, synthesizeBaselineTemplates } from './baselines/baseline-templates';
-import { dangerousStatefulChanges } from './helpers/replacement-guard';
+import { expect as cdkExpect, matchTemplate, MatchStyle } from '@aws-cdk/assert';
+import { dangerousStatefulChanges, statefulSubset } from './helpers/replacement-guard';
 
 /**
  * Two gates on the whole synthesized output of every environment:
@@ -31,6 +32,9 @@ describe('replacement guard', () => {
     }
     const baseline = JSON.parse(fs.readFileSync(file, 'utf8'));
     expect(dangerousStatefulChanges(baseline, current[stackName])).toEqual([]);
+    // Belt and braces: @aws-cdk/assert's own NO_REPLACES on the stateful resources (it misses deletions,
+    // which the check above catches, and would flag every task-definition revision on whole templates).
+    cdkExpect(statefulSubset(current[stackName])).to(matchTemplate(statefulSubset(baseline), MatchStyle.NO_REPLACES));
   });
 
   test('every baseline belongs to a stack that still exists (a deleted stack is a deliberate change)', () => {
@@ -51,6 +55,7 @@ describe('replacement guard', () => {
     test('a renamed repository (replacement)', () => {
       const renamed = mutate((t) => (t.Resources[repoId].Properties.RepositoryName = 'renamed'));
       expect(dangerousStatefulChanges(template, renamed)).toEqual([{ logicalId: repoId, type: 'AWS::ECR::Repository', impact: 'WILL_REPLACE' }]);
+      expect(() => cdkExpect(statefulSubset(renamed)).to(matchTemplate(statefulSubset(template), MatchStyle.NO_REPLACES))).toThrow(/unacceptable match/);
     });
 
     test('a moved logical ID (old repository orphaned or deleted)', () => {

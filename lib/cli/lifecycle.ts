@@ -114,7 +114,8 @@ function policyForEnv(envName: string): LifecyclePolicy {
     loaded = module.require('../lifecycle/env-policy') as EnvPolicyModule;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'MODULE_NOT_FOUND' && e.message.includes('env-policy')) {
+    // Only the module itself being absent is an input problem; a missing import inside it is a real bug.
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.startsWith("Cannot find module '../lifecycle/env-policy'")) {
       throw new CliInputError(
         '--env needs lib/lifecycle/env-policy.ts (exporting lifecyclePolicyForEnv), which this checkout does not have; use --policy FILE instead',
       );

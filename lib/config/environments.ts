@@ -46,6 +46,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
       imageCountQuotaFraction: 0.8,
       apiUsageQuotaFraction: 0.8,
       pullAnomalyBandWidth: false,
+      // Inert until cloudTrailEnabled: dev's CI experiments fail logins often, so only bursts page.
+      authFailureThreshold: 10,
       cloudTrailEnabled: false,
       emails: [],
     },
@@ -62,6 +64,15 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
     terminationProtection: false,
     kmsEncryption: false,
     crossAccountPullAccounts: [],
+    // GitHub Actions push release builds from main, or from jobs in the `staging` GitHub environment.
+    // Placeholder owner/repo: put the real one before deploying (whoever owns that GitHub repository could
+    // push here). One OIDC provider per account: another environment sharing this account that adds a
+    // ciPushRole must set oidcProviderArn (validateEnvironmentSet says so).
+    ciPushRole: {
+      githubRepository: 'better-call-buffet/registry',
+      branches: ['main'],
+      environments: ['staging'],
+    },
     retention: {
       protectTagPatterns: [],
       releaseTagPatterns: ['v*'],
@@ -76,6 +87,8 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
       imageCountQuotaFraction: 0.8,
       apiUsageQuotaFraction: 0.8,
       pullAnomalyBandWidth: 3,
+      pullAnomalyEvaluationPeriods: 3,
+      authFailureThreshold: 5,
       cloudTrailEnabled: false,
       emails: [],
     },
@@ -108,6 +121,9 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
       imageCountQuotaFraction: 0.7,
       apiUsageQuotaFraction: 0.7,
       pullAnomalyBandWidth: 2,
+      // Prod is pulled by running services only: two odd 5-minute periods in a row are worth a look.
+      pullAnomalyEvaluationPeriods: 2,
+      authFailureThreshold: 1,
       cloudTrailEnabled: false,
       emails: [],
     },

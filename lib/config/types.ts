@@ -42,6 +42,22 @@ export interface AlarmsConfig {
   /** Width of the anomaly-detection band for repository pulls (standard deviations). Set `false` to disable. */
   readonly pullAnomalyBandWidth: number | false;
   /**
+   * Consecutive 5-minute periods the pull count must stay outside the band before the anomaly alarm fires (1-288).
+   * @default 3
+   */
+  readonly pullAnomalyEvaluationPeriods?: number;
+  /**
+   * Denied ECR calls within 5 minutes that fire the authentication-failure alarm (needs `cloudTrailEnabled`).
+   * Set `false` to disable.
+   * @default 5
+   */
+  readonly authFailureThreshold?: number | false;
+  /**
+   * Alarm on pushes by anyone but the CI push role (needs `cloudTrailEnabled` and a CI push role).
+   * @default true
+   */
+  readonly unexpectedPushes?: boolean;
+  /**
    * Only set true where a CloudTrail trail logs management events in this account and region: the
    * authentication-failure and unexpected-push alarms depend on "AWS API Call via CloudTrail" events.
    */
@@ -58,6 +74,12 @@ export interface CiPushRoleConfig {
   readonly branches: readonly string[];
   /** GitHub deployment environments allowed to assume the role (e.g. `prod`). */
   readonly environments: readonly string[];
+  /**
+   * ARN of the account's existing `token.actions.githubusercontent.com` OIDC provider. IAM allows one per
+   * account: when several environments share an account, one creates it and the others set this.
+   * Unset: the registry stack creates the provider.
+   */
+  readonly oidcProviderArn?: string;
 }
 
 export type CpuArchitectureName = 'X86_64' | 'ARM64';
@@ -71,6 +93,11 @@ export interface SecretRef {
   readonly name: string;
   /** For Secrets Manager JSON secrets: the key to read. */
   readonly jsonKey?: string;
+  /**
+   * Secrets Manager only, required there: the complete secret ARN with its 6-character suffix
+   * (`arn:aws:secretsmanager:us-east-1:123456789012:secret:<name>-AbCdEf`). ECS accepts only the full ARN.
+   */
+  readonly arn?: string;
 }
 
 export interface TaskConfig {
@@ -105,7 +132,10 @@ export interface EnvConfig {
   readonly tagMutability: TagMutabilityMode;
   /** Wildcard filters for the `*_WITH_EXCLUSION` modes (1-5). */
   readonly tagMutabilityExclusions: readonly string[];
-  /** RETAIN keeps the repository and its images when the stack is deleted; DESTROY empties and deletes it. */
+  /**
+   * RETAIN keeps the repository and its images when the stack is deleted; DESTROY empties and deletes it.
+   * The task's log group follows the same policy.
+   */
   readonly removalPolicy: 'RETAIN' | 'DESTROY';
   /** Termination protection on both stacks. */
   readonly terminationProtection: boolean;

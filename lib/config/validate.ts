@@ -118,6 +118,9 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     [...r.branches, ...r.environments].forEach((s) => {
       if (!/^[A-Za-z0-9._/-]+$/.test(s)) p.push(`${at('ciPushRole')} branch/environment ${show(s)} must be a literal name (no wildcards or spaces)`);
     });
+    if (r.oidcProviderArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(r.oidcProviderArn)) {
+      p.push(`${at('ciPushRole.oidcProviderArn')} must be arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com, got ${show(r.oidcProviderArn)}`);
+    }
   }
 
   // Retention intent; the registry construct checks the rendered rules against ECR's own limits.
@@ -130,6 +133,12 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   if (new Set(r.releaseTagPatterns).size !== r.releaseTagPatterns.length) {
     p.push(`${at('retention.releaseTagPatterns')} lists a pattern twice: ${show(r.releaseTagPatterns)}`);
   }
+  if (new Set(r.protectTagPatterns).size !== r.protectTagPatterns.length) {
+    p.push(`${at('retention.protectTagPatterns')} lists a pattern twice: ${show(r.protectTagPatterns)}`);
+  }
+  r.protectTagPatterns.filter((t) => r.releaseTagPatterns.includes(t)).forEach((t) => {
+    p.push(`${at('retention.protectTagPatterns')} and retention.releaseTagPatterns both list ${show(t)}; ECR rejects two rules with the same tag set: protected images are never expired, so remove it from releaseTagPatterns`);
+  });
   if (Number.isInteger(r.maxImages) && Number.isInteger(r.keepReleaseImages) && r.maxImages < r.keepReleaseImages) {
     p.push(`${at('retention.maxImages')} (${r.maxImages}) is below retention.keepReleaseImages (${r.keepReleaseImages}); the two rules conflict: raise maxImages or lower keepReleaseImages`);
   }
@@ -139,6 +148,15 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   fraction('alarms.apiUsageQuotaFraction', a.apiUsageQuotaFraction);
   if (a.pullAnomalyBandWidth !== false && (typeof a.pullAnomalyBandWidth !== 'number' || !(a.pullAnomalyBandWidth > 0))) {
     p.push(`${at('alarms.pullAnomalyBandWidth')} must be a positive number of standard deviations or false, got ${show(a.pullAnomalyBandWidth)}`);
+  }
+  if (a.pullAnomalyEvaluationPeriods !== undefined && !(Number.isInteger(a.pullAnomalyEvaluationPeriods) && a.pullAnomalyEvaluationPeriods >= 1 && a.pullAnomalyEvaluationPeriods <= 288)) {
+    p.push(`${at('alarms.pullAnomalyEvaluationPeriods')} must be an integer from 1 to 288 (5-minute periods, at most one day), got ${show(a.pullAnomalyEvaluationPeriods)}`);
+  }
+  if (a.authFailureThreshold !== undefined && a.authFailureThreshold !== false && !(Number.isInteger(a.authFailureThreshold) && a.authFailureThreshold >= 1)) {
+    p.push(`${at('alarms.authFailureThreshold')} must be a positive integer (denied calls per 5 minutes) or false to disable the alarm, got ${show(a.authFailureThreshold)}`);
+  }
+  if (a.alertOnHighFindings && !a.criticalFindings) {
+    p.push(`${at('alarms.alertOnHighFindings')} is true but alarms.criticalFindings is false: HIGH findings are only reported together with CRITICAL ones; set criticalFindings true or alertOnHighFindings false`);
   }
   a.emails.forEach((e, i) => {
     if (!EMAIL_RE.test(e)) p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} is not an e-mail address (name@example.com)`);
@@ -175,6 +193,14 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     if (s.source !== 'ssm' && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].source`)} must be ssm or secretsmanager, got ${show(s.source)}`);
     if (!/^[A-Za-z0-9/_+=.@-]{1,2048}$/.test(s.name) || s.name.includes('*')) p.push(`${at(`task.secrets[${i}].name`)} ${show(s.name)} must be a literal parameter or secret name`);
     if (s.jsonKey !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].jsonKey`)} only applies to secretsmanager secrets`);
+    // ECS takes only the complete Secrets Manager ARN (with the random 6-character suffix) in valueFrom;
+    // a name or partial ARN passes synth and deploy, then every task fails to start.
+    if (s.source === 'secretsmanager') {
+      const m = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}$/.exec(s.arn ?? '');
+      if (!m) p.push(`${at(`task.secrets[${i}].arn`)} ${show(s.arn)} must be the complete secret ARN with its 6-character suffix (aws secretsmanager describe-secret --secret-id ${s.name} --query ARN)`);
+      else if (m[1] !== s.name) p.push(`${at(`task.secrets[${i}].arn`)} names secret ${show(m[1])}, not ${show(s.name)}`);
+    }
+    if (s.arn !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].arn`)} only applies to secretsmanager secrets; SSM parameters are referenced by name`);
   });
 
   validateImageReference(c, p);
@@ -207,6 +233,17 @@ export function validateEnvironmentSet(configs: readonly EnvConfig[]): void {
     const other = byName.get(key);
     if (other) p.push(`${c.envName}.repositoryName ${show(c.repositoryName)} is also used by ${other} in the same account and region; give each environment its own name`);
     byName.set(key, c.envName);
+  }
+  // IAM allows one OIDC provider per issuer URL per account (IAM is global, so regions do not matter).
+  const providerOwner = new Map<string, string>();
+  for (const c of configs) {
+    if (!c.ciPushRole || c.ciPushRole.oidcProviderArn !== undefined) continue;
+    const account = c.account ?? 'default-account';
+    const other = providerOwner.get(account);
+    if (other) {
+      p.push(`${c.envName}.ciPushRole would create the GitHub OIDC provider that ${other} already creates in the same account; set ${c.envName}.ciPushRole.oidcProviderArn to arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`);
+    }
+    providerOwner.set(account, c.envName);
   }
   if (p.length > 0) throw new ConfigError(p);
 }

@@ -7,31 +7,31 @@
 
 import { LifecyclePolicy, LifecycleRule, LifecycleSelection, ruleStorageClass, validateLifecyclePolicy } from './policy';
 
-function quoteList(items: readonly string[]): string {
-  const quoted = items.map((item) => `"${item}"`);
-  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+/** ECR's default (adjustable) limit on images per repository. */
+const DEFAULT_IMAGES_PER_REPOSITORY_QUOTA = 100_000;
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function quoted(item: string): string {
+  return JSON.stringify(item);
 }
 
 /** The images a selection picks, as a noun phrase ("untagged images", "images with a tag matching ..."). */
 function scope(selection: LifecycleSelection, mentionStandard: boolean): string {
-  const archived = selection.storageClass === 'archive';
-  const images = archived ? 'archived images' : mentionStandard ? 'standard-storage images' : 'images';
+  const images = selection.storageClass === 'archive' ? 'archived images' : mentionStandard ? 'standard-storage images' : 'images';
   switch (selection.tagStatus) {
     case 'any':
-      return archived || mentionStandard ? `all ${images}` : 'all images';
+      return images;
     case 'untagged':
       return `untagged ${images}`;
     case 'tagged': {
-      if (selection.tagPatternList) {
-        const patterns = selection.tagPatternList;
-        return patterns.length === 1
-          ? `${images} with a tag matching ${quoteList(patterns)}`
-          : `${images} that have a matching tag for each of ${quoteList(patterns)}`;
-      }
-      const prefixes = selection.tagPrefixList ?? [];
-      return prefixes.length === 1
-        ? `${images} with a tag starting with ${quoteList(prefixes)}`
-        : `${images} that have tags starting with each of ${quoteList(prefixes)}`;
+      // Each filter must match one of the image's tags (not every tag must match a filter).
+      const filters = selection.tagPatternList
+        ? selection.tagPatternList.map((p) => `a tag matching ${quoted(p)}`)
+        : (selection.tagPrefixList ?? []).map((p) => `a tag starting with ${quoted(p)}`);
+      return filters.length === 1 ? `${images} with ${filters[0]}` : `${images} that have ${joinAnd(filters)},`;
     }
   }
 }
@@ -46,15 +46,26 @@ function whatItDoes(rule: LifecycleRule, mentionStandard: boolean): string {
   const images = scope(selection, mentionStandard);
   const n = selection.countNumber;
   switch (selection.countType) {
-    case 'imageCountMoreThan':
-      return `keep the newest ${n} of ${images.startsWith('all ') ? images : `the ${images}`} (by push time) and ${verb} the rest`;
+    case 'imageCountMoreThan': {
+      const among = selection.tagStatus === 'any' ? `all ${images}` : `the ${images.replace(/,$/, '')}`;
+      // The usual way to protect images: a count the repository cannot reach.
+      if (n >= DEFAULT_IMAGES_PER_REPOSITORY_QUOTA) {
+        return `keep ${among} forever (its count, ${n}, is at least ECR's default quota of 100,000 images per repository, so it never ${verb}s any)`;
+      }
+      return `keep the newest ${n} of ${among} (by push time) and ${verb} the rest`;
+    }
     case 'sinceImagePushed':
       return `${verb} ${images} pushed more than ${days(n)} ago`;
     case 'sinceImagePulled':
       return `${verb} ${images} not pulled for more than ${days(n)} (never-pulled images count from their push)`;
     case 'sinceImageTransitioned':
-      return `${verb} ${images} archived more than ${days(n)} ago`;
+      return `${verb} ${images} that have been in archive for more than ${days(n)}`;
   }
+}
+
+function priorities(rules: readonly LifecycleRule[]): string {
+  const list = rules.map((r) => String(r.rulePriority));
+  return `${list.length === 1 ? 'priority' : 'priorities'} ${joinAnd(list)}`;
 }
 
 /**
@@ -70,15 +81,20 @@ export function explainLifecyclePolicy(policy: LifecyclePolicy): string[] {
 
   return rules.map((rule, i) => {
     const storageClass = ruleStorageClass(rule);
-    const sameStorage = (other: LifecycleRule): boolean => ruleStorageClass(other) === storageClass;
-    const higher = rules.slice(0, i).filter(sameStorage);
-    const lower = rules.slice(i + 1).filter(sameStorage);
-    const label = rule.description ? `Priority ${rule.rulePriority} (${JSON.stringify(rule.description)})` : `Priority ${rule.rulePriority}`;
+    // Rules interact only if they can select the same image: same storage class, and not one rule for
+    // tagged images and the other for untagged ones.
+    const tagged = (r: LifecycleRule): boolean | undefined => (r.selection.tagStatus === 'any' ? undefined : r.selection.tagStatus === 'tagged');
+    const overlaps = (other: LifecycleRule): boolean =>
+      ruleStorageClass(other) === storageClass &&
+      (tagged(other) === undefined || tagged(rule) === undefined || tagged(other) === tagged(rule));
+    const higher = rules.slice(0, i).filter(overlaps);
+    const lower = rules.slice(i + 1).filter(overlaps);
+    const label = rule.description ? `Priority ${rule.rulePriority} (${quoted(rule.description)})` : `Priority ${rule.rulePriority}`;
 
     let line = `${label}: ${whatItDoes(rule, mentionStandard)}`;
     if (higher.length > 0) {
-      line += `, skipping images selected by priority ${higher.map((r) => r.rulePriority).join(', ')}`;
-      if (rule.selection.countType === 'imageCountMoreThan') {
+      line += `, skipping images selected by ${priorities(higher)}`;
+      if (rule.selection.countType === 'imageCountMoreThan' && rule.selection.countNumber < DEFAULT_IMAGES_PER_REPOSITORY_QUOTA) {
         line += ` (they still count toward the ${rule.selection.countNumber} kept)`;
       }
     }

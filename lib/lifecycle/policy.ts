@@ -257,10 +257,11 @@ function parseAction(loc: Location, raw: unknown): LifecycleAction {
 }
 
 function parseRule(index: number, raw: unknown): LifecycleRule {
-  let loc: Location = { index };
+  if (!isPlainObject(raw)) fail({ index }, 'rule', raw, 'must be a JSON object');
+  const rulePriority = checkPositiveInteger({ index }, 'rulePriority', raw.rulePriority);
+  // From here on, errors name the rule by its priority too.
+  const loc: Location = { index, rulePriority };
   const obj = checkObject(loc, 'rule', raw, RULE_KEYS);
-  const rulePriority = checkPositiveInteger(loc, 'rulePriority', obj.rulePriority);
-  loc = { index, rulePriority };
   if (obj.description !== undefined && typeof obj.description !== 'string') {
     fail(loc, 'description', obj.description, 'must be a string');
   }
@@ -287,6 +288,13 @@ export function ruleStorageClass(rule: LifecycleRule): StorageClass {
   return rule.selection.storageClass ?? 'standard';
 }
 
+/** A tagged rule's filters as a canonical set of patterns; undefined for untagged/any rules. */
+function tagSetKey(rule: LifecycleRule): string | undefined {
+  const { tagPatternList, tagPrefixList } = rule.selection;
+  const patterns = tagPatternList ?? tagPrefixList?.map((prefix) => `${prefix}*`);
+  return patterns === undefined ? undefined : JSON.stringify([...new Set(patterns)].sort());
+}
+
 function checkAcrossRules(rules: LifecycleRule[]): void {
   const at = (i: number): Location => ({ index: i, rulePriority: rules[i].rulePriority });
 
@@ -311,6 +319,20 @@ function checkAcrossRules(rules: LifecycleRule[]): void {
     if (untagged.length > 1) {
       fail(at(untagged[1]), 'selection.tagStatus', 'untagged',
         `rules[${untagged[0]}] (rulePriority ${rules[untagged[0]].rulePriority}) already selects untagged ${storageClass} images; only one rule per storage class may select untagged images`);
+    }
+    // "The set of all rules selecting a specific storage class must contain a unique set of prefixes."
+    // Compared as sets, with a prefix written as the pattern that selects the same tags (`prod` = `prod*`).
+    const byTagSet = new Map<string, number>();
+    for (const i of indexes) {
+      const key = tagSetKey(rules[i]);
+      if (key === undefined) continue;
+      const earlier = byTagSet.get(key);
+      if (earlier !== undefined) {
+        const field = rules[i].selection.tagPatternList ? 'selection.tagPatternList' : 'selection.tagPrefixList';
+        fail(at(i), field, rules[i].selection.tagPatternList ?? rules[i].selection.tagPrefixList,
+          `rulePriority ${rules[earlier].rulePriority} already selects the same tag set (${key}) among ${storageClass} images; every rule needs a unique set of tag patterns/prefixes: merge the two rules`);
+      }
+      byTagSet.set(key, i);
     }
     const highest = indexes.reduce<number | undefined>(
       (best, i) => (best === undefined || rules[i].rulePriority > rules[best].rulePriority ? i : best),

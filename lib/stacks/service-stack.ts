@@ -1,11 +1,18 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EnvConfig } from '../config/types';
+import { BuffetTaskDefinition } from '../constructs/buffet-task-definition';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: EnvConfig;
+}
+
+/** Task definition family (and log group suffix) of an environment, e.g. `better-call-buffet-prod`. */
+export function taskFamily(envName: string): string {
+  return `better-call-buffet-${envName}`;
 }
 
 /**
@@ -15,21 +22,52 @@ export interface ServiceStackProps extends StackProps {
  */
 export class ServiceStack extends Stack {
   readonly repository: ecr.IRepository;
+  readonly task: BuffetTaskDefinition;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const { task } = config;
     this.repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
       repositoryName: config.repositoryName,
       repositoryArn: this.formatArn({ service: 'ecr', resource: 'repository', resourceName: config.repositoryName }),
     });
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      family: `better-call-buffet-${config.envName}`,
-      cpu: config.task.cpu,
-      memoryLimitMiB: config.task.memoryMiB,
+    const family = taskFamily(config.envName);
+    this.task = new BuffetTaskDefinition(this, 'Task', {
+      family,
+      repository: this.repository,
+      imageTag: config.imageTag,
+      imageDigest: config.imageDigest,
+      // Dev deliberately runs a moving tag (dev-main); prod must run an immutable release or a digest.
+      refuseMutableTags: config.envName === 'prod',
+      cpu: task.cpu,
+      memoryMiB: task.memoryMiB,
+      cpuArchitecture: task.cpuArchitecture === 'ARM64' ? ecs.CpuArchitecture.ARM64 : ecs.CpuArchitecture.X86_64,
+      ephemeralStorageGiB: task.ephemeralStorageGiB,
+      containerPort: task.containerPort,
+      healthCheckPath: task.healthCheckPath,
+      stopTimeout: Duration.seconds(task.stopTimeoutSeconds),
+      user: task.user,
+      environment: task.environment,
+      secrets: task.secrets,
+      logGroupName: `/ecs/${family}`,
+      // validateEnvConfig accepts only retention values CloudWatch Logs knows, which is exactly the enum.
+      logRetention: task.logRetentionDays as logs.RetentionDays,
+      logRemovalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
-    taskDefinition.addContainer('App', {
-      image: ecs.ContainerImage.fromEcrRepository(this.repository, config.imageDigest ?? config.imageTag),
+
+    // No exportName: outputs are for people and pipelines (`aws cloudformation describe-stacks`), not stacks.
+    new CfnOutput(this, 'TaskDefinitionArn', {
+      description: 'ARN of the task definition revision this deployment created',
+      value: this.task.taskDefinition.taskDefinitionArn,
+    });
+    new CfnOutput(this, 'TaskDefinitionFamily', {
+      description: 'Task definition family; run-task / services reference it to get the latest revision',
+      value: family,
+    });
+    new CfnOutput(this, 'ImageUri', {
+      description: 'Image the task definition runs (tag, or digest when pinned)',
+      value: this.task.imageUri,
     });
   }
 }

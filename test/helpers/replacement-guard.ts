@@ -32,3 +32,9 @@ export function dangerousStatefulChanges(baseline: object, current: object): Sta
   });
   return out;
 }
+
+/** Only the stateful resources of a template (for `@aws-cdk/assert`'s NO_REPLACES, which judges whole templates). */
+export function statefulSubset(template: object): { Resources: Record<string, unknown> } {
+  const resources = (template as { Resources?: Record<string, { Type: string }> }).Resources ?? {};
+  return { Resources: Object.fromEntries(Object.entries(resources).filter(([, r]) => STATEFUL_TYPES.includes(r.Type))) };
+}

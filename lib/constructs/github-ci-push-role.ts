@@ -1,0 +1,109 @@
+import { Duration, Token, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ECR_PUSH_ACTIONS, grantEcrAccess } from './container-registry';
+
+/** GitHub Actions' OIDC issuer (the `iss` of its ID tokens). */
+export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
+/** The audience `aws-actions/configure-aws-credentials` requests by default. */
+export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+const GITHUB_REPOSITORY_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** Branch and environment names are matched literally: no wildcards, no spaces, no `:` (the sub separator). */
+const LITERAL_NAME_RE = /^[A-Za-z0-9._/-]+$/;
+const OIDC_PROVIDER_ARN_RE = new RegExp(`^arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/${GITHUB_OIDC_ISSUER.replace(/\./g, '\\.')}$`);
+
+/** Props for {@link GithubCiPushRole}. */
+export interface GithubCiPushRoleProps {
+  /** The only repository the role may push to. */
+  readonly repository: ecr.IRepository;
+  /** `owner/repo` on GitHub whose workflows may assume the role. */
+  readonly githubRepository: string;
+  /**
+   * Branches whose workflow runs may assume the role (sub `repo:owner/repo:ref:refs/heads/<branch>`).
+   * @default - none
+   */
+  readonly branches?: readonly string[];
+  /**
+   * GitHub deployment environments whose jobs may assume the role (sub `repo:owner/repo:environment:<env>`).
+   * A job that names an environment gets this sub instead of the branch one, and the environment's
+   * protection rules (reviewers, allowed branches) then gate every push.
+   * @default - none
+   */
+  readonly environments?: readonly string[];
+  /**
+   * ARN of the account's existing GitHub OIDC provider. IAM allows one provider per issuer URL and account,
+   * so when several stacks in one account need GitHub trust, exactly one creates it and the others pass
+   * its ARN here.
+   * @default - this construct creates the provider (and deleting the stack deletes it)
+   */
+  readonly oidcProviderArn?: string;
+  /**
+   * Longest session a workflow can get.
+   * @default Duration.hours(1)
+   */
+  readonly maxSessionDuration?: Duration;
+}
+
+/**
+ * An IAM role GitHub Actions workflows assume through OIDC to push images to one ECR repository, so
+ * pipelines hold no long-lived access keys. Trust is limited to one GitHub repository and to the listed
+ * branches and deployment environments, matched exactly (StringEquals, no wildcards).
+ */
+export class GithubCiPushRole extends Construct {
+  readonly role: iam.Role;
+  /** The GitHub OIDC provider the role trusts (created here or imported). */
+  readonly oidcProviderArn: string;
+
+  constructor(scope: Construct, id: string, props: GithubCiPushRoleProps) {
+    super(scope, id);
+    const branches = props.branches ?? [];
+    const environments = props.environments ?? [];
+    const repo = props.githubRepository;
+    if (!Token.isUnresolved(repo) && (!GITHUB_REPOSITORY_RE.test(repo) || repo.includes('*'))) {
+      throw new Error(`githubRepository must be 'owner/repo' with no wildcards, got ${JSON.stringify(repo)}`);
+    }
+    if (branches.length + environments.length === 0) {
+      throw new Error('GithubCiPushRole needs at least one branch or GitHub environment: without one, no workflow could assume the role');
+    }
+    for (const [kind, names] of [['branches', branches], ['environments', environments]] as const) {
+      names.forEach((n, i) => {
+        if (!Token.isUnresolved(n) && !LITERAL_NAME_RE.test(n)) {
+          throw new Error(`${kind}[${i}] ${JSON.stringify(n)} must be a literal name (letters, digits, . _ / -): wildcards would let other ${kind} assume the role`);
+        }
+      });
+    }
+    if (props.oidcProviderArn !== undefined && !Token.isUnresolved(props.oidcProviderArn) && !OIDC_PROVIDER_ARN_RE.test(props.oidcProviderArn)) {
+      throw new Error(`oidcProviderArn must be the ARN of the account's ${GITHUB_OIDC_ISSUER} provider (arn:aws:iam::<account>:oidc-provider/${GITHUB_OIDC_ISSUER}), got ${JSON.stringify(props.oidcProviderArn)}`);
+    }
+
+    this.oidcProviderArn = props.oidcProviderArn ?? new iam.OidcProviderNative(this, 'GithubOidcProvider', {
+      url: `https://${GITHUB_OIDC_ISSUER}`,
+      clientIds: [GITHUB_OIDC_AUDIENCE],
+      // No thumbprints: IAM verifies GitHub's certificate against its own trusted root CAs.
+    }).oidcProviderArn;
+
+    const subjects = [
+      ...branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`),
+      ...environments.map((e) => `repo:${repo}:environment:${e}`),
+    ];
+    this.role = new iam.Role(this, 'Role', {
+      description: `GitHub Actions in ${repo} push images to ${props.repository.repositoryName} (OIDC, no access keys)`,
+      maxSessionDuration: props.maxSessionDuration ?? Duration.hours(1),
+      assumedBy: new iam.WebIdentityPrincipal(this.oidcProviderArn, {
+        StringEquals: {
+          // aud pins tokens minted for AWS STS; sub pins repository + branch/environment. Without the sub
+          // condition any GitHub repository in the world could assume the role.
+          [`${GITHUB_OIDC_ISSUER}:aud`]: GITHUB_OIDC_AUDIENCE,
+          [`${GITHUB_OIDC_ISSUER}:sub`]: subjects.length === 1 ? subjects[0] : subjects,
+        },
+      }),
+    });
+    grantEcrAccess(props.repository, this.role, ECR_PUSH_ACTIONS);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken supports no resource-level permissions, so its Resource must be *; every repository action is scoped to this one repository ARN',
+    });
+  }
+}

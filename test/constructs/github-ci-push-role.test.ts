@@ -1,0 +1,98 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { ECR_PUSH_ACTIONS } from '../../lib/constructs/container-registry';
+import { GithubCiPushRole, GithubCiPushRoleProps } from '../../lib/constructs/github-ci-push-role';
+
+const PROVIDER_ARN = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+
+function ciRole(props: Partial<GithubCiPushRoleProps> = {}): { stack: Stack; template: () => Template } {
+  const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
+  const repository = new ecr.Repository(stack, 'Repo', { repositoryName: 'app-repo' });
+  new GithubCiPushRole(stack, 'CiPushRole', { repository, githubRepository: 'acme/app', branches: ['main'], ...props });
+  return { stack, template: () => Template.fromStack(stack) };
+}
+
+describe('GithubCiPushRole', () => {
+  test('creates the GitHub OIDC provider for the sts.amazonaws.com audience', () => {
+    // GIVEN / WHEN
+    const { template } = ciRole();
+
+    // THEN
+    template().resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template().hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: 'https://token.actions.githubusercontent.com',
+      ClientIdList: ['sts.amazonaws.com'],
+    });
+  });
+
+  test('trusts only the configured repository branches and environments, with exact matches', () => {
+    // GIVEN / WHEN
+    const { template } = ciRole({ branches: ['main', 'release/1.x'], environments: ['prod'] });
+
+    // THEN
+    const roles = template().findResources('AWS::IAM::Role');
+    expect(Object.keys(roles)).toHaveLength(1);
+    const trust = Object.values(roles)[0].Properties.AssumeRolePolicyDocument;
+    expect(trust.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Principal: { Federated: { Ref: expect.stringMatching(/^CiPushRoleGithubOidcProvider/) } },
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': [
+              'repo:acme/app:ref:refs/heads/main',
+              'repo:acme/app:ref:refs/heads/release/1.x',
+              'repo:acme/app:environment:prod',
+            ],
+          },
+        },
+      },
+    ]);
+    expect(JSON.stringify(trust)).not.toContain('StringLike');
+  });
+
+  test('a single subject is a plain string condition', () => {
+    const { template } = ciRole({ branches: [], environments: ['staging'] });
+    template().hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Condition: { StringEquals: Match.objectLike({ 'token.actions.githubusercontent.com:sub': 'repo:acme/app:environment:staging' }) } })],
+      },
+    });
+  });
+
+  test('an existing provider ARN is trusted as given and no provider is created', () => {
+    const { template } = ciRole({ oidcProviderArn: PROVIDER_ARN });
+    template().resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template().hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Federated: PROVIDER_ARN } })] },
+      MaxSessionDuration: 3600,
+    });
+  });
+
+  test('may push to this repository only, plus the account-wide auth token', () => {
+    const { template } = ciRole();
+    const policies = template().findResources('AWS::IAM::Policy');
+    expect(Object.keys(policies)).toHaveLength(1);
+    expect(Object.values(policies)[0].Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: [...ECR_PUSH_ACTIONS], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Repo/), 'Arn'] } },
+      { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+    ]);
+    template().resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  describe('validation', () => {
+    test.each<[string, Partial<GithubCiPushRoleProps>, RegExp]>([
+      ['a repository without owner', { githubRepository: 'app' }, /githubRepository must be 'owner\/repo' with no wildcards, got "app"/],
+      ['a wildcard repository', { githubRepository: 'acme/*' }, /githubRepository must be 'owner\/repo' with no wildcards, got "acme\/\*"/],
+      ['no branch and no environment', { branches: [], environments: [] }, /needs at least one branch or GitHub environment/],
+      ['a wildcard branch', { branches: ['feature/*'] }, /branches\[0\] "feature\/\*" must be a literal name/],
+      ['a wildcard environment', { environments: ['prod*'] }, /environments\[0\] "prod\*" must be a literal name/],
+      ['a provider ARN for another issuer', { oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' }, /oidcProviderArn must be the ARN of the account's token\.actions\.githubusercontent\.com provider/],
+    ])('%s is refused', (_name, props, message) => {
+      expect(() => ciRole(props)).toThrow(message);
+    });
+  });
+});

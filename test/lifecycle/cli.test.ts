@@ -1,0 +1,195 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runLifecycleCli, USAGE } from '../../lib/cli/lifecycle';
+
+const REPO_ROOT = resolve(__dirname, '../..');
+
+// The user guide's "Filtering on multiple rules" Example A, and its repository as describe-images prints it
+// (CLI v2 ISO timestamps for two images, CLI v1 epoch seconds for the third).
+const POLICY = {
+  rules: [
+    { rulePriority: 1, description: 'Rule 1', selection: { tagStatus: 'tagged', tagPatternList: ['prod*'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } },
+    { rulePriority: 2, description: 'Rule 2', selection: { tagStatus: 'tagged', tagPatternList: ['beta*'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } },
+  ],
+};
+const IMAGES = {
+  imageDetails: [
+    { registryId: '123456789012', repositoryName: 'app', imageDigest: 'sha256:aaa', imageTags: ['beta-1', 'prod-1'], imageSizeInBytes: 1000, imagePushedAt: '2024-05-22T12:00:00+00:00' },
+    { registryId: '123456789012', repositoryName: 'app', imageDigest: 'sha256:bbb', imageTags: ['beta-2', 'prod-2'], imageSizeInBytes: 1000, imagePushedAt: 1716465600 },
+    { registryId: '123456789012', repositoryName: 'app', imageDigest: 'sha256:ccc', imageTags: ['beta-3'], imageSizeInBytes: 1000, imagePushedAt: '2024-05-24T12:00:00+00:00' },
+  ],
+};
+
+let dir: string;
+const file = (name: string): string => join(dir, name);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lifecycle-cli-'));
+  writeFileSync(file('policy.json'), JSON.stringify(POLICY, null, 2));
+  writeFileSync(file('images.json'), JSON.stringify(IMAGES, null, 2));
+  writeFileSync(file('bad-policy.json'), JSON.stringify({ rules: [{ ...POLICY.rules[0], selection: { ...POLICY.rules[0].selection, countNumber: 0 } }] }));
+  writeFileSync(file('not-json.json'), '{"imageDetails": [');
+  writeFileSync(file('wrong-shape.json'), JSON.stringify({ images: [] }));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the CLI as a separate process, exactly as `npm run --silent lifecycle -- ...` does. */
+function spawnCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['-r', 'ts-node/register', 'lib/cli/lifecycle.ts', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Runs the CLI in-process (fast), capturing its output. */
+function runCli(...args: string[]): { status: number; stdout: string; stderr: string } {
+  let stdout = '';
+  let stderr = '';
+  const status = runLifecycleCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { status, stdout, stderr };
+}
+
+describe('lifecycle CLI as a process', () => {
+  it('previews a policy against describe-images output as of --now', () => {
+    // GIVEN the guide's Example A policy and repository files
+    // WHEN previewed as of a fixed instant
+    const run = spawnCli('preview', '--policy', file('policy.json'), '--images', file('images.json'), '--now', '2024-06-01T00:00:00Z');
+
+    // THEN stdout is GetLifecyclePolicyPreview JSON (2-space indent) in which only image A expires
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(`${JSON.stringify({
+      previewResults: [
+        { imageDigest: 'sha256:aaa', imageTags: ['beta-1', 'prod-1'], imagePushedAt: '2024-05-22T12:00:00+00:00', action: { type: 'EXPIRE' }, appliedRulePriority: 1 },
+      ],
+      summary: { expiringImageTotalCount: 1 },
+    }, null, 2)}\n`);
+  });
+
+  it('exits 2 with one line naming a missing file, and prints nothing on stdout', () => {
+    // GIVEN a policy path that does not exist / WHEN previewed
+    const run = spawnCli('preview', '--policy', file('missing.json'), '--images', file('images.json'));
+
+    // THEN
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`lifecycle: cannot read --policy file "${file('missing.json')}": no such file; check the path (see --help)\n`);
+  });
+
+  it('exits 2 with the validation failure for an invalid policy', () => {
+    // GIVEN a policy whose rule 1 has countNumber 0 / WHEN explained
+    const run = spawnCli('explain', '--policy', file('bad-policy.json'));
+
+    // THEN the one-line error names the file, the rule, the field, the value and the fix
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^lifecycle: --policy file ".*bad-policy\.json" is not a valid ECR lifecycle policy: Lifecycle policy validation failure: rules\[0\] \(rulePriority 1\): selection\.countNumber=0: must be a positive integer .*\n$/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('explains a policy one line per rule', () => {
+    // GIVEN the guide's Example A policy / WHEN explained
+    const run = spawnCli('explain', '--policy', file('policy.json'));
+
+    // THEN
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      'Priority 1 ("Rule 1"): keep the newest 1 of the images with a tag matching "prod*" (by push time) and expire the rest; every image it selects is protected from lower-priority rules, even the ones it keeps.',
+      'Priority 2 ("Rule 2"): keep the newest 1 of the images with a tag matching "beta*" (by push time) and expire the rest, skipping images selected by priority 1 (they still count toward the 1 kept).',
+      '',
+    ]);
+  });
+});
+
+describe('lifecycle CLI argument and input errors', () => {
+  it('prints usage for --help on stdout and exits 0', () => {
+    // GIVEN / WHEN / THEN
+    expect(runCli('--help')).toEqual({ status: 0, stdout: USAGE, stderr: '' });
+    expect(runCli('preview', '--help')).toEqual({ status: 0, stdout: USAGE, stderr: '' });
+  });
+
+  it.each([
+    [[], 'lifecycle: missing subcommand: use preview or explain (see --help)\n'],
+    [['prune'], 'lifecycle: unknown subcommand "prune": use preview or explain (see --help)\n'],
+    [['explain', '--images', 'x.json'], 'lifecycle: unknown flag "--images" for explain; flags are --policy, --env (see --help)\n'],
+    [['preview', '--policy'], 'lifecycle: flag --policy needs a value, e.g. --policy FILE (see --help)\n'],
+    [['explain', 'policy.json'], 'lifecycle: unexpected argument "policy.json" for explain; flags are --policy, --env (see --help)\n'],
+    [['explain', '--policy=a.json', '--policy', 'b.json'], 'lifecycle: flag --policy given twice ("a.json" and "b.json"); give it once (see --help)\n'],
+    [['explain', '--policy', 'a.json', '--env', 'dev'], 'lifecycle: give either --policy FILE or --env NAME, not both (see --help)\n'],
+    [['explain'], 'lifecycle: missing policy: add --policy FILE or --env NAME (see --help)\n'],
+    [['preview', '--policy', 'a.json'], 'lifecycle: missing --images FILE: save aws ecr describe-images --repository-name REPO --output json to a file (see --help)\n'],
+    [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', '2024-06-01T00:00'], 'lifecycle: --now "2024-06-01T00:00" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
+    [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', 'tomorrow'], 'lifecycle: --now "tomorrow" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
+  ])('rejects %j with exit 2 and a one-line message', (args, message) => {
+    // GIVEN bad arguments / WHEN run / THEN exit 2, the message on stderr, nothing on stdout
+    expect(runCli(...args)).toEqual({ status: 2, stdout: '', stderr: message });
+  });
+
+  it('rejects an images file that is not JSON or not describe-images output', () => {
+    // GIVEN a valid policy and broken images files / WHEN previewed
+    const notJson = runCli('preview', '--policy', file('policy.json'), '--images', file('not-json.json'));
+    const wrongShape = runCli('preview', '--policy', file('policy.json'), '--images', file('wrong-shape.json'));
+
+    // THEN each exits 2 naming the file and the expected input
+    expect(notJson).toMatchObject({ status: 2, stdout: '' });
+    expect(notJson.stderr).toMatch(/^lifecycle: --images file ".*not-json\.json" is not valid JSON \(.*\); pass the output of aws ecr describe-images --output json \(see --help\)\n$/);
+    expect(wrongShape).toMatchObject({ status: 2, stdout: '' });
+    expect(wrongShape.stderr).toMatch(/^lifecycle: --images file ".*wrong-shape\.json": images: expected the output of aws ecr describe-images/);
+  });
+
+  it('previews in-process with the same output as the process', () => {
+    // GIVEN the same inputs as the spawned preview / WHEN run in-process
+    const run = runCli('preview', '--policy', file('policy.json'), `--images=${file('images.json')}`, '--now=2024-06-01T00:00:00Z');
+
+    // THEN image A expires by rule 1
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      previewResults: [expect.objectContaining({ imageDigest: 'sha256:aaa', appliedRulePriority: 1 })],
+      summary: { expiringImageTotalCount: 1 },
+    });
+  });
+});
+
+// These exercise the app's own policy module (lib/lifecycle/env-policy.ts), so they assert the CLI contract
+// (exit codes, output shape), not the environments' retention numbers.
+describe('lifecycle CLI with --env', () => {
+  it('explains the policy the app deploys for an environment', () => {
+    // GIVEN the dev environment / WHEN explained
+    const run = runCli('explain', '--env', 'dev');
+
+    // THEN one line per rule, nothing on stderr
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^Priority \d+/);
+  });
+
+  it('previews the environment\'s policy against describe-images output', () => {
+    // GIVEN the dev environment and a small repository / WHEN previewed
+    const run = runCli('preview', '--env', 'dev', '--images', file('images.json'), '--now', '2024-06-01T00:00:00Z');
+
+    // THEN the output is a GetLifecyclePolicyPreview document
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    const preview = JSON.parse(run.stdout) as {
+      previewResults: unknown[];
+      summary: { expiringImageTotalCount: number; transitioningImageTotalCounts?: { imageTotalCount: number }[] };
+    };
+    const transitioning = (preview.summary.transitioningImageTotalCounts ?? []).reduce((sum, t) => sum + t.imageTotalCount, 0);
+    expect(preview.summary.expiringImageTotalCount + transitioning).toBe(preview.previewResults.length);
+  });
+
+  it('exits 2 naming an unknown environment', () => {
+    // GIVEN an environment the app does not define / WHEN explained
+    const run = runCli('explain', '--env', 'nosuch');
+
+    // THEN one line on stderr that names it
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^lifecycle: --env "nosuch": .*nosuch.*\n$/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
