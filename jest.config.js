@@ -1,17 +1,37 @@
 /**
+ * Two suites:
+ * - unit (`npm test`): in-process tests, plus a few cheap spawns of our own CLIs. Target: <= 20 s on 2 cores.
+ * - integration (`npm run test:integration`): tests that run the real CDK CLI (`cdk synth`, `cdk diff`),
+ *   several seconds each. `.ci/run` runs both; the e2e against moto is separate (`npm run e2e`).
+ *
  * Unit tests run with CDK's built-in WASM template validation off (CDK_VALIDATION=false, set in
  * test/setup-env.js): it costs ~1.5-2 s per jest worker and proves nothing the full `cdk synth` in
  * `.ci/run` does not already prove with validation on.
  *
  * @swc/jest transpiles only (no type-check): `npm run build` (tsc) is the type-check.
  */
-module.exports = {
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
-  transform: {
-    '^.+\\.tsx?$': ['@swc/jest'],
-  },
+  transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFiles: ['<rootDir>/test/setup-env.js'],
+};
+
+module.exports = {
+  // Jest's default (cores - 1) is a single worker on a 2-core machine; the suites are CPU-bound.
+  maxWorkers: 2,
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/integration/'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+    },
+  ],
 };

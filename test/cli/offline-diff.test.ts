@@ -1,4 +1,3 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,8 +7,8 @@ import { CfnTemplate, explainPolicyText, formatLifecycleChange, lifecyclePolicyC
 import { ENV_NAMES } from '../../lib/config/types';
 import { explainLifecyclePolicy } from '../../lib/lifecycle/explain';
 import { parseLifecyclePolicy } from '../../lib/lifecycle/policy';
-import { synthesizeBaselineTemplates } from '../baselines/baseline-templates';
 import { REPO_ROOT } from '../helpers/app';
+import { runDiff, SPAWN_TIMEOUT } from '../helpers/run-diff';
 
 /**
  * `npm run diff`. Argument parsing, template handling and the lifecycle read-out are tested in-process;
@@ -17,37 +16,7 @@ import { REPO_ROOT } from '../helpers/app';
  * Spawned runs get their own TMPDIR, so "no temp dirs left behind" is checked by looking into it.
  */
 
-const SPAWN_TIMEOUT = 180_000;
 const REPOSITORY_TYPE = 'AWS::ECR::Repository';
-
-interface CliRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The diff's own temp dirs (offline-diff-*) left in its TMPDIR; ts-node's compile cache is not ours. */
-  readonly leftInTmp: string[];
-}
-
-function runDiff(args: readonly string[]): CliRun {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-tmp-'));
-  try {
-    const r = spawnSync(process.execPath, ['-r', 'ts-node/register', 'lib/cli/offline-diff.ts', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' },
-      encoding: 'utf8',
-      timeout: SPAWN_TIMEOUT - 10_000,
-    });
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr, leftInTmp: fs.readdirSync(tmp).filter((f) => f.startsWith('offline-diff-')) };
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-function repositoryOf(template: CfnTemplate): [string, { Properties?: Record<string, unknown> }] {
-  const entry = Object.entries(template.Resources ?? {}).find(([, r]) => r.Type === REPOSITORY_TYPE);
-  if (!entry) throw new Error('the registry stack has no AWS::ECR::Repository');
-  return entry as [string, { Properties?: Record<string, unknown> }];
-}
 
 const RELEASES_POLICY = JSON.stringify({
   rules: [
@@ -219,72 +188,6 @@ describe('templates and processes', () => {
       fs.rmSync(dest, { recursive: true, force: true });
     }
   });
-});
-
-describe('npm run diff (spawned)', () => {
-  let baselines: Record<string, Record<string, unknown>>;
-  let work: string;
-
-  beforeAll(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-'));
-    // The committed baselines are produced this way (npm run baselines:update); fresh ones equal the code.
-    baselines = synthesizeBaselineTemplates();
-  });
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
-
-  function baselineDir(name: string, edit: (templates: Record<string, Record<string, unknown>>) => void = () => undefined): string {
-    const dir = path.join(work, name);
-    fs.mkdirSync(dir);
-    const templates = JSON.parse(JSON.stringify(baselines)) as Record<string, Record<string, unknown>>;
-    edit(templates);
-    for (const [stack, template] of Object.entries(templates)) {
-      fs.writeFileSync(path.join(dir, `${stack}.template.json`), JSON.stringify(template, undefined, 1));
-    }
-    return dir;
-  }
-
-  test('an environment against its own templates: no differences, exit 0 even with --fail', () => {
-    // GIVEN
-    const dir = baselineDir('same');
-    // WHEN
-    const r = runDiff(['--env', 'dev', '--baseline-dir', dir, '--fail']);
-    // THEN
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Registry\nThere were no differences/);
-    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
-    expect(r.stdout).toMatch(/No differences in 2 stacks\.\n$/);
-    expect(r.stdout).not.toMatch(/Lifecycle policy of/);
-    expect(r.leftInTmp).toEqual([]);
-  }, SPAWN_TIMEOUT);
-
-  test('a changed property and lifecycle policy: the cdk diff, the explain before/after, exit 1 with --fail', () => {
-    // GIVEN a base whose dev repository scans differently and keeps different images
-    const registry = 'BetterCallBuffet-dev-Registry';
-    const [logicalId, repo] = repositoryOf(baselines[registry] as CfnTemplate);
-    const headPolicy = (repo.Properties?.LifecyclePolicy as { LifecyclePolicyText?: string } | undefined)?.LifecyclePolicyText;
-    const basePolicy = headPolicy === RELEASES_POLICY ? RELEASES_POLICY.replace('"countNumber":100', '"countNumber":7') : RELEASES_POLICY;
-    const dir = baselineDir('changed', (templates) => {
-      const [, baseRepo] = repositoryOf(templates[registry] as CfnTemplate);
-      const props = baseRepo.Properties as Record<string, unknown>;
-      props.LifecyclePolicy = { LifecyclePolicyText: basePolicy };
-      props.RepositoryName = 'renamed-in-base';
-    });
-    // WHEN
-    const r = runDiff(['--env', 'dev', '--baseline-dir', dir, '--fail']);
-    // THEN
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(new RegExp(`\\[~\\] AWS::ECR::Repository \\S+ ${logicalId}`));
-    expect(r.stdout).toMatch(/RepositoryName \(requires replacement\)/);
-    const block = formatLifecycleChange(registry, { logicalId, before: basePolicy, after: headPolicy }, `baselines in ${dir}`, 'working tree');
-    expect(block.slice(1).some((l) => / {2}[-+] /.test(l))).toBe(true);
-    expect(r.stdout).toContain(block.join('\n'));
-    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
-    expect(r.stdout).toMatch(/1 of 2 stacks differ: BetterCallBuffet-dev-Registry\n$/);
-    expect(r.leftInTmp).toEqual([]);
-  }, SPAWN_TIMEOUT);
-
 });
 
 describe('npm run diff, bad input (spawned)', () => {

@@ -1,0 +1,94 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CfnTemplate, formatLifecycleChange } from '../../lib/cli/diff-lifecycle';
+import { synthesizeBaselineTemplates } from '../baselines/baseline-templates';
+import { runDiff, SPAWN_TIMEOUT } from '../helpers/run-diff';
+
+/**
+ * `npm run diff` end to end (integration suite: each run synthesizes with the CDK CLI and runs `cdk diff`,
+ * several seconds on 2 cores). Parsing and formatting are unit-tested in test/cli/offline-diff.test.ts.
+ * Spawned runs get their own TMPDIR, so "no temp dirs left behind" is checked by looking into it.
+ */
+
+const REPOSITORY_TYPE = 'AWS::ECR::Repository';
+
+function repositoryOf(template: CfnTemplate): [string, { Properties?: Record<string, unknown> }] {
+  const entry = Object.entries(template.Resources ?? {}).find(([, r]) => r.Type === REPOSITORY_TYPE);
+  if (!entry) throw new Error('the registry stack has no AWS::ECR::Repository');
+  return entry as [string, { Properties?: Record<string, unknown> }];
+}
+
+const RELEASES_POLICY = JSON.stringify({
+  rules: [
+    { rulePriority: 1, description: 'releases', selection: { tagStatus: 'tagged', tagPatternList: ['v*'], countType: 'imageCountMoreThan', countNumber: 10 }, action: { type: 'expire' } },
+    { rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 }, action: { type: 'expire' } },
+  ],
+});
+
+describe('npm run diff (spawned)', () => {
+  let baselines: Record<string, Record<string, unknown>>;
+  let work: string;
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-'));
+    // The committed baselines are produced this way (npm run baselines:update); fresh ones equal the code.
+    baselines = synthesizeBaselineTemplates();
+  });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  function baselineDir(name: string, edit: (templates: Record<string, Record<string, unknown>>) => void = () => undefined): string {
+    const dir = path.join(work, name);
+    fs.mkdirSync(dir);
+    const templates = JSON.parse(JSON.stringify(baselines)) as Record<string, Record<string, unknown>>;
+    edit(templates);
+    for (const [stack, template] of Object.entries(templates)) {
+      fs.writeFileSync(path.join(dir, `${stack}.template.json`), JSON.stringify(template, undefined, 1));
+    }
+    return dir;
+  }
+
+  test('an environment against its own templates: no differences, exit 0 even with --fail', () => {
+    // GIVEN
+    const dir = baselineDir('same');
+    // WHEN
+    const r = runDiff(['--env', 'dev', '--baseline-dir', dir, '--fail']);
+    // THEN
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Registry\nThere were no differences/);
+    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
+    expect(r.stdout).toMatch(/No differences in 2 stacks\.\n$/);
+    expect(r.stdout).not.toMatch(/Lifecycle policy of/);
+    expect(r.leftInTmp).toEqual([]);
+  }, SPAWN_TIMEOUT);
+
+  test('a changed property and lifecycle policy: the cdk diff, the explain before/after, exit 1 with --fail', () => {
+    // GIVEN a base whose dev repository scans differently and keeps different images
+    const registry = 'BetterCallBuffet-dev-Registry';
+    const [logicalId, repo] = repositoryOf(baselines[registry] as CfnTemplate);
+    const headPolicy = (repo.Properties?.LifecyclePolicy as { LifecyclePolicyText?: string } | undefined)?.LifecyclePolicyText;
+    const basePolicy = headPolicy === RELEASES_POLICY ? RELEASES_POLICY.replace('"countNumber":100', '"countNumber":7') : RELEASES_POLICY;
+    const dir = baselineDir('changed', (templates) => {
+      const [, baseRepo] = repositoryOf(templates[registry] as CfnTemplate);
+      const props = baseRepo.Properties as Record<string, unknown>;
+      props.LifecyclePolicy = { LifecyclePolicyText: basePolicy };
+      props.RepositoryName = 'renamed-in-base';
+    });
+    // WHEN
+    const r = runDiff(['--env', 'dev', '--baseline-dir', dir, '--fail']);
+    // THEN
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`\\[~\\] AWS::ECR::Repository \\S+ ${logicalId}`));
+    expect(r.stdout).toMatch(/RepositoryName \(requires replacement\)/);
+    const block = formatLifecycleChange(registry, { logicalId, before: basePolicy, after: headPolicy }, `baselines in ${dir}`, 'working tree');
+    expect(block.slice(1).some((l) => / {2}[-+] /.test(l))).toBe(true);
+    expect(r.stdout).toContain(block.join('\n'));
+    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
+    expect(r.stdout).toMatch(/1 of 2 stacks differ: BetterCallBuffet-dev-Registry\n$/);
+    expect(r.leftInTmp).toEqual([]);
+  }, SPAWN_TIMEOUT);
+
+});
+

@@ -1,0 +1,14 @@
+const t0 = Date.now();
+import { App } from 'aws-cdk-lib';
+const t1 = Date.now();
+import { buildApp } from '/work/main/lib/app';
+import { loadEnvironments } from '/work/main/lib/config/load';
+const t2 = Date.now();
+const app = new App({ outdir: '/tmp/profout' });
+const configs = loadEnvironments({ getContext: (k) => app.node.tryGetContext(k) });
+const nag = process.env.NAG !== 'false';
+buildApp(app, configs, { nag });
+const t3 = Date.now();
+app.synth();
+const t4 = Date.now();
+console.log({ requireCdk: t1 - t0, requireApp: t2 - t1, build: t3 - t2, synth: t4 - t3 });
