@@ -8,7 +8,6 @@ import { ENV_NAMES } from '../../lib/config/types';
 import { explainLifecyclePolicy } from '../../lib/lifecycle/explain';
 import { parseLifecyclePolicy } from '../../lib/lifecycle/policy';
 import { REPO_ROOT } from '../helpers/app';
-import { runDiff, SPAWN_TIMEOUT } from '../helpers/run-diff';
 
 /**
  * `npm run diff`. Argument parsing, template handling and the lifecycle read-out are tested in-process;
@@ -188,34 +187,4 @@ describe('templates and processes', () => {
       fs.rmSync(dest, { recursive: true, force: true });
     }
   });
-});
-
-describe('npm run diff, bad input (spawned)', () => {
-  test.each([
-    [['--env', 'qa'], /unknown environment "qa"; valid environments: dev, staging, prod/],
-    [['--env', 'dev', '--frobnicate'], /unknown flag "--frobnicate"/],
-  ])('bad input %j: message on stderr, exit 2, nothing synthesized or left behind', (args, message) => {
-    // WHEN
-    const r = runDiff(args);
-    // THEN
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stdout).toBe('');
-    expect(r.leftInTmp).toEqual([]);
-  }, SPAWN_TIMEOUT);
-
-  test('a baseline dir without templates: exit 2 with the command that creates them', () => {
-    // GIVEN
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-empty-'));
-    try {
-      // WHEN
-      const r = runDiff(['--env', 'staging', '--baseline-dir', empty]);
-      // THEN
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/no baseline templates .* run npm run baselines:update/);
-      expect(r.leftInTmp).toEqual([]);
-    } finally {
-      fs.rmSync(empty, { recursive: true, force: true });
-    }
-  }, SPAWN_TIMEOUT);
 });

@@ -92,3 +92,32 @@ describe('npm run diff (spawned)', () => {
 
 });
 
+describe('npm run diff, bad input (spawned)', () => {
+  test.each([
+    [['--env', 'qa'], /unknown environment "qa"; valid environments: dev, staging, prod/],
+    [['--env', 'dev', '--frobnicate'], /unknown flag "--frobnicate"/],
+  ])('bad input %j: message on stderr, exit 2, nothing synthesized or left behind', (args, message) => {
+    // WHEN
+    const r = runDiff(args);
+    // THEN
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(r.leftInTmp).toEqual([]);
+  }, SPAWN_TIMEOUT);
+
+  test('a baseline dir without templates: exit 2 with the command that creates them', () => {
+    // GIVEN
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-empty-'));
+    try {
+      // WHEN
+      const r = runDiff(['--env', 'staging', '--baseline-dir', empty]);
+      // THEN
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/no baseline templates .* run npm run baselines:update/);
+      expect(r.leftInTmp).toEqual([]);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, SPAWN_TIMEOUT);
+});
