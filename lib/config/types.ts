@@ -1,3 +1,5 @@
+import type { RetentionIntent } from '../lifecycle/retention';
+
 /**
  * The shape of one environment's configuration. Values live in `environments.ts`; validation lives in
  * `validate.ts`; `load.ts` turns CDK context into a validated, frozen list of environments.
@@ -10,22 +12,11 @@ export type EnvName = (typeof ENV_NAMES)[number];
 /** ECR tag mutability modes (AWS::ECR::Repository ImageTagMutability). */
 export type TagMutabilityMode = 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
 
-/** What to keep, stated as intent; the registry construct renders it into ECR lifecycle rules. */
-export interface RetentionConfig {
-  /**
-   * Tag patterns (ECR wildcard syntax, `*` matches anything) whose images are kept forever: nothing in the
-   * lifecycle policy can expire them. The image tag the environment's task definition runs is always added.
-   */
-  readonly protectTagPatterns: readonly string[];
-  /** Release tag patterns, e.g. `v*`; each pattern gets its own "keep the newest N" rule. */
-  readonly releaseTagPatterns: readonly string[];
-  /** How many of the newest images per release pattern to keep. */
-  readonly keepReleaseImages: number;
-  /** Untagged images (left behind when a mutable tag moves, or by failed pushes) expire after this many days. */
-  readonly expireUntaggedAfterDays: number;
-  /** At most this many images overall; older images not protected or kept above are expired. */
-  readonly maxImages: number;
-}
+/**
+ * What to keep, stated as intent; the registry construct renders it into ECR lifecycle rules. The image
+ * tag the environment's task definition runs is always protected on top of `protectTagPatterns`.
+ */
+export type RetentionConfig = RetentionIntent;
 
 /** Alarm thresholds and switches. Every alarm can be disabled per environment. */
 export interface AlarmsConfig {

@@ -1,4 +1,15 @@
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from '../constructs/fargate-sizing';
+import {
+  ACCOUNT_ID_RE,
+  CREDENTIAL_ENV_NAMES,
+  IMAGE_DIGEST_RE,
+  IMAGE_TAG_RE,
+  MUTABLE_LOOKING_TAGS,
+  REPOSITORY_NAME_RE,
+  SECRET_COMPLETE_ARN_RE,
+  TAG_FILTER_RE,
+} from '../aws-formats';
+import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { ENV_NAMES, EnvConfig, EnvName, SecretRef } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
@@ -24,28 +35,10 @@ export const AWS_REGIONS: readonly string[] = [
   'us-gov-east-1', 'us-gov-west-1',
 ];
 
-/** ECR repository name rule (CreateRepository API): 2-256 chars, lowercase, `/`-separated namespaces. */
-export const REPOSITORY_NAME_RE = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-/** ECR image tag rule (PutImage API). */
-export const IMAGE_TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
-export const IMAGE_DIGEST_RE = /^sha256:[a-f0-9]{64}$/;
-export const ACCOUNT_RE = /^\d{12}$/;
-/** Characters ECR allows in lifecycle tag patterns and tag-mutability exclusion filters. */
-const TAG_FILTER_RE = /^[a-zA-Z0-9._*-]{1,128}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GITHUB_REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const ENV_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Tags that are re-pointed by convention: a prod task definition must never run one. */
-export const MUTABLE_LOOKING_TAGS: readonly string[] = ['latest', 'main', 'master', 'dev', 'develop', 'stable', 'edge', 'nightly', 'head', 'snapshot', 'current'];
-/** Security Hub ECS.8 flags these names in plain environment variables. */
-const SECRET_ENV_NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'ECS_ENGINE_AUTH_DATA'];
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-/** `*` in an ECR tag pattern matches any run of characters, including none. */
-export function tagMatchesPattern(tag: string, pattern: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return re.test(tag);
-}
 
 export function isEnvName(name: string): name is EnvName {
   return (ENV_NAMES as readonly string[]).includes(name);
@@ -77,7 +70,7 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   };
   const accountId = (field: string, v: unknown) => {
     if (v === '*') p.push(`${at(field)} is '*': wildcard principals are never allowed; list the 12-digit account IDs that may pull`);
-    else if (typeof v !== 'string' || !ACCOUNT_RE.test(v)) p.push(`${at(field)} must be a 12-digit AWS account ID, got ${show(v)}`);
+    else if (typeof v !== 'string' || !ACCOUNT_ID_RE.test(v)) p.push(`${at(field)} must be a 12-digit AWS account ID, got ${show(v)}`);
   };
 
   if (!isEnvName(c.envName)) p.push(`envName ${show(c.envName)} is not a known environment; use one of ${ENV_NAMES.join(', ')}`);
@@ -183,7 +176,7 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   }
   for (const name of Object.keys(t.environment)) {
     if (!ENV_VAR_RE.test(name)) p.push(`${at(`task.environment.${name}`)} is not a valid environment variable name`);
-    if (SECRET_ENV_NAMES.includes(name)) p.push(`${at(`task.environment.${name}`)} looks like a credential (Security Hub ECS.8): move it to task.secrets`);
+    if (CREDENTIAL_ENV_NAMES.includes(name)) p.push(`${at(`task.environment.${name}`)} looks like a credential (Security Hub ECS.8): move it to task.secrets`);
   }
   const seen = new Set<string>(Object.keys(t.environment));
   t.secrets.forEach((s: SecretRef, i) => {
@@ -196,7 +189,7 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     // ECS takes only the complete Secrets Manager ARN (with the random 6-character suffix) in valueFrom;
     // a name or partial ARN passes synth and deploy, then every task fails to start.
     if (s.source === 'secretsmanager') {
-      const m = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}$/.exec(s.arn ?? '');
+      const m = SECRET_COMPLETE_ARN_RE.exec(s.arn ?? '');
       if (!m) p.push(`${at(`task.secrets[${i}].arn`)} ${show(s.arn)} must be the complete secret ARN with its 6-character suffix (aws secretsmanager describe-secret --secret-id ${s.name} --query ARN)`);
       else if (m[1] !== s.name) p.push(`${at(`task.secrets[${i}].arn`)} names secret ${show(m[1])}, not ${show(s.name)}`);
     }

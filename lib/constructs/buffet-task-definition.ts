@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { IMAGE_DIGEST_RE, IMAGE_TAG_RE, MUTABLE_LOOKING_TAGS } from '../config/validate';
+import { CREDENTIAL_ENV_NAMES, IMAGE_DIGEST_RE, IMAGE_TAG_RE, MUTABLE_LOOKING_TAGS, SECRET_COMPLETE_ARN_RE } from '../aws-formats';
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate-sizing';
 
 /**
@@ -136,9 +136,6 @@ const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
 const LOG_GROUP_NAME_RE = /^[A-Za-z0-9._\-/#]{1,512}$/;
 const ENV_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_PARAMETER_NAME_RE = /^[A-Za-z0-9/_.-]{1,2048}$/;
-const SECRET_COMPLETE_ARN_RE = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:([A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}$/;
-/** Security Hub ECS.8 flags these names when they appear in plain environment variables. */
-const CREDENTIAL_ENV_NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'ECS_ENGINE_AUTH_DATA'];
 
 /** `latest`, `main`, ... or a tag with a `latest` segment (`prod-latest`, `latest.arm64`). */
 export function isMutableLookingTag(tag: string): boolean {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { ACCOUNT_ID_RE } from '../aws-formats';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { RetentionIntent, lifecyclePolicyText, renderRetentionPolicy } from '../lifecycle/retention';
 
@@ -22,8 +23,6 @@ export const ECR_PUSH_ACTIONS: readonly string[] = [
   'ecr:PutImage',
   'ecr:UploadLayerPart',
 ];
-
-const ACCOUNT_ID_RE = /^\d{12}$/;
 
 /** Retention used when the caller states none: bounded growth, releases kept, nothing pinned. */
 export const DEFAULT_RETENTION: RetentionIntent = {

@@ -23,6 +23,7 @@
  */
 
 import { Token } from 'aws-cdk-lib';
+import { IMAGE_TAG_RE, TAG_FILTER_RE } from '../aws-formats';
 import { LifecyclePolicy, LifecyclePolicyError, LifecycleRule, validateLifecyclePolicy } from './policy';
 
 /**
@@ -35,12 +36,8 @@ import { LifecyclePolicy, LifecyclePolicyError, LifecycleRule, validateLifecycle
  */
 export const PROTECT_COUNT = 1_000_000;
 
-/** Characters ECR allows in an image tag, plus the `*` wildcard; anything else can never match a tag. */
-const TAG_PATTERN_RE = /^[a-zA-Z0-9._*-]{1,128}$/;
-/** ECR image tag syntax (PutImage). */
-const IMAGE_TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
-/** What to keep. Mirrors `RetentionConfig` in lib/config/types.ts so the config passes straight through. */
+/** What to keep (also the shape of each environment's `retention` config). */
 export interface RetentionIntent {
   /** Tag patterns (`*` matches any run of characters) whose images are never expired. */
   readonly protectTagPatterns: readonly string[];
@@ -96,7 +93,7 @@ function checkIntent(intent: RetentionIntent, pinned: readonly string[]): void {
       if (Token.isUnresolved(p)) {
         throw new RetentionError(`retention.${field}[${i}] must be a literal pattern, not a CDK token: the rendered policy is checked against ECR's limits at synth`);
       }
-      if (typeof p !== 'string' || !TAG_PATTERN_RE.test(p)) {
+      if (typeof p !== 'string' || !TAG_FILTER_RE.test(p)) {
         throw new RetentionError(`retention.${field}[${i}] ${show(p)} is not a tag pattern: use 1-128 of a-z A-Z 0-9 . _ - and the wildcard *`);
       }
       if (wildcards(p) > 4) {

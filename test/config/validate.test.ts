@@ -1,6 +1,7 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { EnvConfig } from '../../lib/config/types';
-import { ConfigError, tagMatchesPattern, validateEnvConfig, validateEnvironmentSet } from '../../lib/config/validate';
+import { ConfigError, validateEnvConfig, validateEnvironmentSet } from '../../lib/config/validate';
+import { tagMatchesPattern } from '../../lib/lifecycle/evaluate';
 
 /** A deep-ish copy of a shipped environment with some fields replaced. */
 function withOverrides(base: EnvConfig, overrides: Record<string, unknown>): EnvConfig {
