@@ -1,7 +1,6 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
 import { EnvConfig } from '../../lib/config/types';
 import { ConfigError, validateEnvConfig, validateEnvironmentSet } from '../../lib/config/validate';
-import { tagMatchesPattern } from '../../lib/lifecycle/evaluate';
 
 /** A deep-ish copy of a shipped environment with some fields replaced. */
 function withOverrides(base: EnvConfig, overrides: Record<string, unknown>): EnvConfig {
@@ -107,19 +106,5 @@ describe('validateEnvironmentSet', () => {
     const a = withOverrides(ENVIRONMENTS.dev, { account: '111111111111' });
     const b = withOverrides(ENVIRONMENTS.staging, { account: '222222222222', repositoryName: ENVIRONMENTS.dev.repositoryName });
     expect(() => validateEnvironmentSet([a, b])).not.toThrow();
-  });
-});
-
-describe('tagMatchesPattern', () => {
-  test.each([
-    ['v1.2.3', 'v*', true],
-    ['v', 'v*', true],
-    ['release-v1', 'v*', false],
-    ['prod-1-final', 'prod*final', true],
-    ['a.b', 'a?b', false],
-    ['a.b', 'a.b', true],
-    ['axb', 'a.b', false],
-  ])('%s against %s is %s', (tag, pattern, expected) => {
-    expect(tagMatchesPattern(tag, pattern)).toBe(expected);
   });
 });

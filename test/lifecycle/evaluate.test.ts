@@ -585,6 +585,8 @@ describe('tagMatchesPattern', () => {
     ['prod', 'prod', true],
     ['prod1', 'prod', false],
     ['a(b)+c', 'a(b)+*', true],
+    ['prod-1-final', 'prod*final', true],
+    ['a.b', 'a?b', false],
   ])('tag %j against pattern %j -> %s', (tag, pattern, expected) => {
     // GIVEN a tag and an ECR pattern / WHEN matched / THEN * is the only wildcard and the whole tag must match
     expect(tagMatchesPattern(tag, pattern)).toBe(expected);
