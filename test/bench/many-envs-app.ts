@@ -18,5 +18,6 @@ for (let i = 0; i < count; i++) {
   configs.push({ ...base, envName: `${base.envName}${i}` as EnvName, repositoryName: `${base.repositoryName}-${i}` });
 }
 const app = new App();
-buildApp(app, configs);
+// BENCH_NAG=false measures what cdk-nag costs (the real app always runs it).
+buildApp(app, configs, { nag: process.env.BENCH_NAG !== 'false' });
 app.synth();
