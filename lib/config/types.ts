@@ -5,6 +5,9 @@ import type { RetentionIntent } from '../lifecycle/retention';
  * `validate.ts`; `load.ts` turns CDK context into a validated, frozen list of environments.
  */
 
+/** Prefix of every physical resource name (task family, log group, alarms, topic, dashboard). */
+export const RESOURCE_PREFIX = 'better-call-buffet';
+
 /** The environments this app knows. A closed union: there is deliberately no `| string` escape hatch. */
 export const ENV_NAMES = ['dev', 'staging', 'prod'] as const;
 export type EnvName = (typeof ENV_NAMES)[number];

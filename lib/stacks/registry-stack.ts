@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { EnvConfig } from '../config/types';
+import { EnvConfig, RESOURCE_PREFIX } from '../config/types';
 import { ContainerRegistry } from '../constructs/container-registry';
 import { GithubCiPushRole } from '../constructs/github-ci-push-role';
 import { RegistryMonitoring } from '../constructs/registry-monitoring';
@@ -54,7 +54,7 @@ export class RegistryStack extends Stack {
     }
 
     this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
-      appName: 'better-call-buffet',
+      appName: RESOURCE_PREFIX,
       envName: config.envName,
       repository,
       alarms: config.alarms,

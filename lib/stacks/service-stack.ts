@@ -3,7 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EnvConfig } from '../config/types';
+import { EnvConfig, RESOURCE_PREFIX } from '../config/types';
 import { BuffetTaskDefinition } from '../constructs/buffet-task-definition';
 
 export interface ServiceStackProps extends StackProps {
@@ -12,7 +12,7 @@ export interface ServiceStackProps extends StackProps {
 
 /** Task definition family (and log group suffix) of an environment, e.g. `better-call-buffet-prod`. */
 export function taskFamily(envName: string): string {
-  return `better-call-buffet-${envName}`;
+  return `${RESOURCE_PREFIX}-${envName}`;
 }
 
 /**
