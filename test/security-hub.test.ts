@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildTestApp } from './helpers/app';
 
 /**
- * Security Hub controls prod must meet (README, "Security Hub mapping"): each asserted on the synthesized
+ * Security Hub controls prod must meet (docs/quality-gates.md, "Security Hub mapping"): each asserted on the synthesized
  * prod templates, the same properties the controls evaluate on the deployed resources.
  */
 // cdk-nag is exercised by test/app.test.ts; these tests read properties only.

@@ -4,7 +4,7 @@
  * The baselines are the templates a reviewer has accepted. test/replacement-guard.test.ts fails when a
  * change would make CloudFormation REPLACE a stateful resource relative to them (a replaced repository
  * loses every image), and `npm run diff` compares against them. Refresh them only in a change that
- * deliberately accepts the new templates (see README, "Replacement guard").
+ * deliberately accepts the new templates (see docs/quality-gates.md, "Replacement guard").
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,6 +1,6 @@
 /**
  * End-to-end test of the real CDK CLI flow (bootstrap, deploy, no-op redeploy, diff, context change,
- * destroy) against a local moto_server. Run with `npm run e2e`; see README "End-to-end test".
+ * destroy) against a local moto_server. Run with `npm run e2e`; see docs/quality-gates.md "End-to-end test".
  *
  * moto stands in for AWS: what it cannot model is reported as "NOT VERIFIED BY E2E (moto gap)" and is
  * covered by the unit tests on the synthesized templates instead.
