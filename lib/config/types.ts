@@ -41,21 +41,43 @@ export interface AlarmsConfig {
    */
   readonly pullAnomalyEvaluationPeriods?: number;
   /**
-   * Denied ECR calls within 5 minutes that fire the authentication-failure alarm (needs `cloudTrailEnabled`).
+   * Where a steady stream of pulls is normal (services pulling all day), periods without pulls count as zero,
+   * so the pull-anomaly alarm also fires when pulls stop. Otherwise only spikes alarm (no pulls is normal).
+   * @default false
+   */
+  readonly expectSteadyPulls?: boolean;
+  /**
+   * How the registry in this account and region scans images (it is a registry-wide setting this app does not
+   * own): `BASIC` (ECR scan on push, `ECR Image Scan` events) or `ENHANCED` (Amazon Inspector, `Inspector2 Finding`
+   * and `Inspector2 Scan` events). The findings and scan-failure alarms listen to the matching events.
+   * @default 'BASIC'
+   */
+  readonly scanType?: 'BASIC' | 'ENHANCED';
+  /**
+   * Where "AWS API Call via CloudTrail" events come from (needed by the auth-failure, unexpected-push and
+   * lifecycle-expiration rules): `create-trail` makes the stack create a single-region trail logging read and
+   * write management events (free as the region's first copy, charged per event when another trail already
+   * logs them); `existing-trail` relies on an organization or account trail that already does; `none` turns
+   * those rules off.
+   * @default 'none'
+   */
+  readonly cloudTrail?: 'create-trail' | 'existing-trail' | 'none';
+  /**
+   * Days the created trail keeps log files in its bucket (only with `cloudTrail: 'create-trail'`).
+   * @default 365
+   */
+  readonly trailLogRetentionDays?: number;
+  /**
+   * Denied ECR calls within 5 minutes that fire the authentication-failure alarm (needs `cloudTrail`).
    * Set `false` to disable.
    * @default 5
    */
   readonly authFailureThreshold?: number | false;
   /**
-   * Alarm on pushes by anyone but the CI push role (needs `cloudTrailEnabled` and a CI push role).
+   * Alarm on pushes by anyone but the CI push role (needs `cloudTrail` and a CI push role).
    * @default true
    */
   readonly unexpectedPushes?: boolean;
-  /**
-   * Only set true where a CloudTrail trail logs management events in this account and region: the
-   * authentication-failure and unexpected-push alarms depend on "AWS API Call via CloudTrail" events.
-   */
-  readonly cloudTrailEnabled: boolean;
   /** E-mail addresses subscribed to the alarm topic. */
   readonly emails: readonly string[];
 }

@@ -151,6 +151,22 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   if (a.alertOnHighFindings && !a.criticalFindings) {
     p.push(`${at('alarms.alertOnHighFindings')} is true but alarms.criticalFindings is false: HIGH findings are only reported together with CRITICAL ones; set criticalFindings true or alertOnHighFindings false`);
   }
+  if (a.scanType !== undefined && a.scanType !== 'BASIC' && a.scanType !== 'ENHANCED') {
+    p.push(`${at('alarms.scanType')} ${show(a.scanType)} is not a scan type; use 'BASIC' (ECR scan on push) or 'ENHANCED' (Amazon Inspector), whichever the registry is configured with`);
+  }
+  if (a.cloudTrail !== undefined && !['create-trail', 'existing-trail', 'none'].includes(a.cloudTrail)) {
+    p.push(`${at('alarms.cloudTrail')} ${show(a.cloudTrail)} is not allowed; use 'create-trail' (the stack creates a trail), 'existing-trail' (an organization or account trail already logs management events here) or 'none'`);
+  }
+  if (a.trailLogRetentionDays !== undefined) {
+    if (!(Number.isInteger(a.trailLogRetentionDays) && a.trailLogRetentionDays >= 1)) {
+      p.push(`${at('alarms.trailLogRetentionDays')} must be a positive integer (days), got ${show(a.trailLogRetentionDays)}`);
+    } else if (a.cloudTrail !== 'create-trail') {
+      p.push(`${at('alarms.trailLogRetentionDays')} is set but alarms.cloudTrail is ${show(a.cloudTrail ?? 'none')}: it only applies to a trail the stack creates; remove it or set cloudTrail: 'create-trail'`);
+    }
+  }
+  if (a.expectSteadyPulls !== undefined && typeof a.expectSteadyPulls !== 'boolean') {
+    p.push(`${at('alarms.expectSteadyPulls')} must be true or false, got ${show(a.expectSteadyPulls)}`);
+  }
   a.emails.forEach((e, i) => {
     if (!EMAIL_RE.test(e)) p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} is not an e-mail address (name@example.com)`);
   });

@@ -1,20 +1,27 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AlarmsConfig } from '../config/types';
 import { AlarmTopic } from './monitoring/alarm-topic';
 import {
   FindingSeverity,
+  ScanType,
   authFailurePattern,
-  scanFailedPattern,
+  imageActionPattern,
+  lifecycleExpirationPattern,
   scanFindingsPattern,
+  scanNotCompletePattern,
   unexpectedPushPattern,
 } from './monitoring/event-patterns';
+import { FallbackTopic } from './monitoring/fallback-topic';
+import { ManagementEventTrail } from './monitoring/management-event-trail';
 import { RegistryDashboard } from './monitoring/registry-dashboard';
 
 /** ECR API operations that publish `AWS/Usage` `CallCount` metrics with a matching service quota. */
@@ -39,7 +46,21 @@ export const ALARM_DEFAULTS = {
   pullAnomalyEvaluationPeriods: 3,
   authFailureThreshold: 5,
   unexpectedPushes: true,
-} as const;
+  scanType: 'BASIC',
+  cloudTrail: 'none',
+  expectSteadyPulls: false,
+  trailLogRetentionDays: 365,
+} as const satisfies Partial<AlarmsConfig>;
+
+/**
+ * EventBridge rule state that also receives read-only management events from CloudTrail (Get*, BatchGet*,
+ * Describe*, List*); state ENABLED does not deliver them:
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail-management.html
+ * CDK 2.276's events.Rule only renders ENABLED/DISABLED, so the L1 property is set directly.
+ */
+export const RULE_STATE_ALL_MANAGEMENT_EVENTS = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+/** Days the EventBridge event log (pushes, deletions, denied calls) is kept. */
+const EVENT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
 
 /** Event-driven alarms look at 5-minute sums of their rule's matches. */
 const EVENT_PERIOD = Duration.minutes(5);
@@ -52,8 +73,8 @@ const IMAGE_COUNT_PERIOD = Duration.hours(1);
 const PULL_PERIOD = Duration.minutes(5);
 /** CloudWatch limits an alarm's evaluation range to one day. */
 const MAX_PULL_EVALUATION_PERIODS = (24 * 60) / PULL_PERIOD.toMinutes();
-/** EventBridge rule names are at most 64 characters; the longest suffix used here is `-unexpected-pushes`. */
-const MAX_PREFIX_LENGTH = 64 - '-unexpected-pushes'.length;
+/** EventBridge rule names are at most 64 characters; the longest suffix used here is `-lifecycle-expirations`. */
+const MAX_PREFIX_LENGTH = 64 - '-lifecycle-expirations'.length;
 const NAME_PART_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -87,16 +108,24 @@ export interface RegistryMonitoringProps {
 /**
  * Alarms, notifications and a dashboard for one ECR repository.
  *
- * ECR publishes little to CloudWatch (one `AWS/ECR` metric, `AWS/Usage` quotas); scan results and API
- * calls arrive as EventBridge events. Each event-driven alarm is therefore an EventBridge rule that
- * notifies the topic with a readable message, plus a CloudWatch alarm on the rule's `MatchedEvents` so
- * it shows on the alarm board and dashboard like every other alarm.
+ * ECR publishes little to CloudWatch (one `AWS/ECR` metric, `AWS/Usage` quotas); pushes, deletions, scan
+ * results and API calls arrive as EventBridge events. Every rule has a target (rule metrics are only
+ * trustworthy with one): rules worth a page notify the alarm topic with a readable message, counting rules
+ * write to the registry's event log group. Each rule's `MatchedEvents` also feeds an alarm so it shows on the
+ * alarm board, but one event sends exactly one notification: an alarm on a rule that already notifies has no
+ * actions, and no event-count alarm has an OK action.
  */
 export class RegistryMonitoring extends Construct {
-  /** Alarm action (ALARM and OK) of every alarm and target of every rule. */
+  /** ALARM (and, for metric alarms, OK) action of the alarms and target of the notifying rules. */
   readonly topic: sns.Topic;
   /** The customer managed key encrypting the topic. */
   readonly topicKey: kms.Key;
+  /** Separate topic (own key and policy) for the alarm that reports failed deliveries to {@link topic}. */
+  readonly fallbackTopic?: FallbackTopic;
+  /** Log group every counting rule writes its events to (pushes, deletions, denied calls). */
+  readonly eventLog: logs.LogGroup;
+  /** The trail this construct created, when asked to (`alarms.cloudTrail: 'create-trail'`). */
+  readonly trail?: ManagementEventTrail;
   /** Every alarm created, in creation order. */
   readonly alarms: cloudwatch.IAlarm[] = [];
   /** Every EventBridge rule created, by what it detects. */
@@ -106,6 +135,7 @@ export class RegistryMonitoring extends Construct {
   private readonly prefix: string;
   private readonly action: cwActions.SnsAction;
   private readonly ruleMap: Record<string, events.Rule> = {};
+  private readonly logTarget: LogGroupTarget;
 
   constructor(scope: Construct, id: string, props: RegistryMonitoringProps) {
     super(scope, id);
@@ -116,6 +146,9 @@ export class RegistryMonitoring extends Construct {
     const repositoryName = props.repository.repositoryName;
     const imagesQuota = props.imagesPerRepositoryQuota ?? DEFAULT_IMAGES_PER_REPOSITORY_QUOTA;
     const apis = props.apiUsageResources ?? DEFAULT_API_USAGE_RESOURCES;
+    const scanType: ScanType = a.scanType ?? ALARM_DEFAULTS.scanType;
+    const cloudTrail = a.cloudTrail ?? ALARM_DEFAULTS.cloudTrail;
+    const steadyPulls = a.expectSteadyPulls ?? ALARM_DEFAULTS.expectSteadyPulls;
 
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
       topicName: `${this.prefix}-registry-alarms`,
@@ -126,50 +159,83 @@ export class RegistryMonitoring extends Construct {
     this.topicKey = alarmTopic.key;
     this.action = new cwActions.SnsAction(this.topic);
 
-    // (1) Vulnerabilities found by scan on push.
+    // The counting rules' target. Named under /aws/events/ like the console's EventBridge log targets.
+    const eventLogName = `/aws/events/${this.prefix}-registry`;
+    this.eventLog = new logs.LogGroup(this, 'EventLog', {
+      logGroupName: eventLogName,
+      retention: EVENT_LOG_RETENTION,
+      // A working copy: the security-relevant events are also in the trail's S3 bucket.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // EventBridge writes to CloudWatch Logs under the log group's resource policy
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-cloudwatchlogs-permissions).
+    // One policy per stack: CloudWatch Logs allows 10 resource policies per account and region.
+    this.eventLog.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRulesOfThisRegistry',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [this.eventLog.logGroupArn],
+    }));
+    this.logTarget = new LogGroupTarget(Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: this.eventLog.logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }));
+
+    // Pushes and deletions per repository, counted from the rules' MatchedEvents (dashboard only).
+    const pushes = this.countingRule('image-pushes', imageActionPattern(repositoryName, 'PUSH'), `Successful image pushes to ${repositoryName} (ECR Image Action PUSH)`);
+    const deletions = this.countingRule('image-deletions', imageActionPattern(repositoryName, 'DELETE'), `Successful image deletions in ${repositoryName} (ECR Image Action DELETE)`);
+
+    // (1) Vulnerabilities found by scanning.
+    const scanner = scanType === 'ENHANCED' ? 'Amazon Inspector (enhanced scanning)' : 'Scan on push (basic scanning)';
     const severities: FindingSeverity[] = a.criticalFindings ? (a.alertOnHighFindings ? ['CRITICAL', 'HIGH'] : ['CRITICAL']) : [];
     if (severities.length > 0) {
       const what = severities.join(' or ');
-      this.eventAlarm('scan-findings', {
-        pattern: scanFindingsPattern(repositoryName, severities),
-        ruleDescription: `${what} findings from scan on push in ${repositoryName}`,
-        message:
-          `[${this.prefix}] Scan on push found ${what} vulnerabilities in repository ${field('$.detail.repository-name')}, ` +
-          `image ${field('$.detail.image-digest')}. Findings: CRITICAL=${field('$.detail.finding-severity-counts.CRITICAL')} ` +
-          `HIGH=${field('$.detail.finding-severity-counts.HIGH')} (blank or null means none). What to do: open the image ` +
-          'in the ECR console (Vulnerabilities tab), rebuild on a patched base image or upgrade the affected packages, ' +
-          'push a new tag, and do not deploy this digest to prod until it is fixed or the risk is accepted in writing.',
+      const fix = 'What to do: open the image in the ECR console (Vulnerabilities tab) or Amazon Inspector, rebuild on a patched ' +
+        'base image or upgrade the affected packages, push a new tag, and keep this digest out of prod until it is fixed ' +
+        'or the risk is accepted in writing.';
+      this.notifyingRule('scan-findings', {
+        pattern: scanFindingsPattern(repositoryName, severities, scanType),
+        ruleDescription: `${what} findings (${scanType} scanning) in ${repositoryName}`,
+        message: scanType === 'ENHANCED'
+          ? `[${this.prefix}] Amazon Inspector reports a ${field('$.detail.severity')} finding (${field('$.detail.title')}) in repository ` +
+            `${field('$.detail.resources[0].details.awsEcrContainerImage.repositoryName')}, image ` +
+            `${field('$.detail.resources[0].details.awsEcrContainerImage.imageHash')}. ${fix}`
+          : `[${this.prefix}] Scan on push found ${what} vulnerabilities in repository ${field('$.detail.repository-name')}, ` +
+            `image ${field('$.detail.image-digest')}. Findings: CRITICAL=${field('$.detail.finding-severity-counts.CRITICAL')} ` +
+            `HIGH=${field('$.detail.finding-severity-counts.HIGH')} (blank or null means none). ${fix}`,
         description:
-          `Scan on push found ${what} vulnerabilities in an image pushed to ${repositoryName}. The notification ` +
-          'e-mail names the image digest and counts. What to do: open the image in the ECR console ' +
-          '(Vulnerabilities tab), rebuild on a patched base image or upgrade the affected packages, push a new ' +
-          'tag, and keep the affected digest out of prod until fixed or risk-accepted. The alarm returns to OK ' +
-          'by itself 5 minutes after the last finding: OK does not mean the image was fixed.',
+          `${scanner} reported ${what} vulnerabilities in ${repositoryName}. The notification e-mail (sent by the ` +
+          `EventBridge rule, one per ${scanType === 'ENHANCED' ? 'finding' : 'scanned image'}) names the image; this alarm ` +
+          `only shows it on the alarm board and sends nothing. ${fix} The alarm returns to OK by itself 5 minutes after ` +
+          'the last finding: OK does not mean the image was fixed.',
       });
     }
 
-    // (2) Scans that failed, which leave an image unchecked.
+    // (2) Scans that ended in anything but success (failed, unsupported image), which leave an image unchecked.
     if (a.scanFailures) {
-      this.eventAlarm('scan-failures', {
-        pattern: scanFailedPattern(repositoryName),
-        ruleDescription: `Failed image scans in ${repositoryName}`,
+      const success = scanType === 'ENHANCED' ? 'INITIAL_SCAN_COMPLETE' : 'COMPLETE';
+      const fix = 'What to do: read the scan status in the ECR console (or Amazon Inspector coverage); scanning fails on ' +
+        'unsupported base operating systems (move to a supported one) and on images it cannot read. Rebuild, and do not ' +
+        'deploy the digest before a scan completes.';
+      this.notifyingRule('scan-failures', {
+        pattern: scanNotCompletePattern(repositoryName, props.repository.repositoryArn, scanType),
+        ruleDescription: `Scans of ${repositoryName} ending in any status but ${success}`,
         message:
-          `[${this.prefix}] An image scan FAILED in repository ${field('$.detail.repository-name')}, image ` +
-          `${field('$.detail.image-digest')}: it was not checked for vulnerabilities. What to do: see the scan status in ` +
-          'the ECR console; basic scanning fails on unsupported base images (use a supported OS) and on images it ' +
-          'cannot read. Rebuild or start a manual scan, and do not deploy the digest before it has a completed scan.',
+          `[${this.prefix}] An image scan in repository ${field('$.detail.repository-name')} ended with status ` +
+          `${field('$.detail.scan-status')} (not ${success}), image ${field('$.detail.image-digest')}: it was not ` +
+          `checked for vulnerabilities. ${fix}`,
         description:
-          `An image scan failed in ${repositoryName}: that image was never checked for vulnerabilities. What to ` +
-          'do: read the scan status in the ECR console. Basic scanning fails on unsupported operating systems ' +
-          '(move to a supported base image) and on images it cannot read; rebuild or start a manual scan, and do ' +
-          'not deploy the digest before a scan completes. Returns to OK by itself after 5 quiet minutes.',
+          `A scan in ${repositoryName} ended in a status other than ${success}: that image was never checked for ` +
+          `vulnerabilities. The rule e-mails each one; this alarm sends nothing. ${fix} Returns to OK after 5 quiet minutes.`,
       });
     }
 
     // (3) Image count approaching the images-per-repository quota, past which every push fails.
     if (a.imageCountQuotaFraction !== false) {
       const threshold = Math.floor(a.imageCountQuotaFraction * imagesQuota);
-      this.addAlarm(new cloudwatch.Alarm(this, 'ImageCountAlarm', {
+      this.addMetricAlarm(new cloudwatch.Alarm(this, 'ImageCountAlarm', {
         alarmName: `${this.prefix}-image-count-quota`,
         alarmDescription:
           `Repository ${repositoryName} holds more than ${threshold} images (${percent(a.imageCountQuotaFraction)} of ` +
@@ -190,7 +256,7 @@ export class RegistryMonitoring extends Construct {
     if (a.apiUsageQuotaFraction !== false) {
       for (const api of apis) {
         const threshold = a.apiUsageQuotaFraction * 100;
-        this.addAlarm(new cloudwatch.Alarm(this, `ApiUsage${api}Alarm`, {
+        this.addMetricAlarm(new cloudwatch.Alarm(this, `ApiUsage${api}Alarm`, {
           alarmName: `${this.prefix}-api-quota-${api}`,
           alarmDescription:
             `ECR ${api} calls in this account and region exceeded ${percent(a.apiUsageQuotaFraction)} of the ` +
@@ -213,49 +279,74 @@ export class RegistryMonitoring extends Construct {
     // (5) Pull volume outside the band CloudWatch anomaly detection learns from the repository's history.
     if (a.pullAnomalyBandWidth !== false) {
       const periods = a.pullAnomalyEvaluationPeriods ?? ALARM_DEFAULTS.pullAnomalyEvaluationPeriods;
-      this.addAlarm(new cloudwatch.AnomalyDetectionAlarm(this, 'PullAnomalyAlarm', {
+      const common = 'What to do: compare with recent deploys and ECS service events; if unexplained, find the callers of ' +
+        'BatchGetImage/GetDownloadUrlForLayer in CloudTrail and disable unknown credentials. The band needs about two ' +
+        'weeks of history before it is reliable.';
+      this.addMetricAlarm(new cloudwatch.AnomalyDetectionAlarm(this, 'PullAnomalyAlarm', {
         alarmName: `${this.prefix}-pull-anomaly`,
-        alarmDescription:
-          `Pulls from ${repositoryName} left the expected band (anomaly detection, ${a.pullAnomalyBandWidth} ` +
-          `standard deviations) for ${periods} consecutive 5-minute periods. A spike can mean leaked credentials ` +
-          'or a crash-looping service re-pulling; an unusually low count in prod can mean deploys or scale-out ' +
-          'stopped. What to do: compare with recent deploys and ECS service events; if unexplained, find the ' +
-          'callers of BatchGetImage/GetDownloadUrlForLayer in CloudTrail and disable unknown credentials. The ' +
-          'band needs about two weeks of history before it is reliable.',
-        metric: pullCountMetric(repositoryName),
+        alarmDescription: steadyPulls
+          ? `Pulls from ${repositoryName} left the expected band (anomaly detection, ${a.pullAnomalyBandWidth} standard ` +
+            `deviations) for ${periods} consecutive 5-minute periods; periods without pulls count as zero. A spike can ` +
+            'mean leaked credentials or a crash-looping service re-pulling; a drop (including pulls stopping ' +
+            `altogether) can mean deploys or scale-out stopped. ${common}`
+          : `Pulls from ${repositoryName} rose above the expected band (anomaly detection, ${a.pullAnomalyBandWidth} ` +
+            `standard deviations) for ${periods} consecutive 5-minute periods. A spike can mean leaked credentials or a ` +
+            'crash-looping service re-pulling. This environment does not expect steady pulls, so this alarm cannot ' +
+            `report pulls stopping (set alarms.expectSteadyPulls for that). ${common}`,
+        metric: steadyPulls ? pullCountFilledExpression(repositoryName) : pullCountMetric(repositoryName),
         stdDevs: a.pullAnomalyBandWidth,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+        // RepositoryPullCount has no datapoint for a period without pulls
+        // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-repository-metrics.html). With steady pulls
+        // expected, FILL(pulls, 0) turns silence into zeros so "pulls stopped" falls below the band and alarms.
+        // Otherwise silence is normal (pulled only at deploys) and a drop is not news, so only spikes alarm.
+        comparisonOperator: steadyPulls
+          ? cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD
+          : cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
         evaluationPeriods: periods,
-        // RepositoryPullCount has no datapoint for a period without pulls. Quiet periods are normal for a
-        // repository pulled only at deploys and task starts, so they must not page anyone.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }));
     }
 
-    // (6) and (7) need "AWS API Call via CloudTrail" events, which exist only where a trail logs.
-    if (a.cloudTrailEnabled) {
+    // (6)-(8) need CloudTrail: "AWS API Call via CloudTrail" events exist only where a trail logs management events.
+    if (cloudTrail === 'create-trail') {
+      this.trail = new ManagementEventTrail(this, 'ManagementEventTrail', {
+        trailName: `${this.prefix}-management-events`,
+        logRetentionDays: a.trailLogRetentionDays ?? ALARM_DEFAULTS.trailLogRetentionDays,
+      });
+    }
+    let lifecycle: events.Rule | undefined;
+    if (cloudTrail !== 'none') {
+      lifecycle = this.countingRule(
+        'lifecycle-expirations',
+        lifecycleExpirationPattern(repositoryName),
+        `Lifecycle policy expirations in ${repositoryName} (CloudTrail PolicyExecutionEvent, up to 10 images each)`,
+        RULE_STATE_ALL_MANAGEMENT_EVENTS,
+      );
       const authThreshold = a.authFailureThreshold ?? ALARM_DEFAULTS.authFailureThreshold;
       if (authThreshold !== false) {
-        this.eventAlarm('auth-failures', {
-          pattern: authFailurePattern(repositoryName),
-          ruleDescription: `ECR calls denied on ${repositoryName} (and GetAuthorizationToken), from CloudTrail`,
+        // A threshold alarm, not per-event e-mails: the rule logs every denial (caller, IP, call) to the event
+        // log, and the alarm alone notifies, once, when the count crosses the threshold.
+        const rule = this.countingRule(
+          'auth-failures',
+          authFailurePattern(repositoryName),
+          `ECR calls denied on ${repositoryName} (and GetAuthorizationToken, account-wide), from CloudTrail`,
+          RULE_STATE_ALL_MANAGEMENT_EVENTS,
+        );
+        this.eventCountAlarm('auth-failures', rule, {
           threshold: authThreshold,
-          message:
-            `[${this.prefix}] ECR call denied (${field('$.detail.errorCode')}): ${field('$.detail.eventName')} on repository ` +
-            `${field('$.detail.requestParameters.repositoryName')} by ${field('$.detail.userIdentity.arn')} from ` +
-            `${field('$.detail.sourceIPAddress')} at ${field('$.time')}. If the caller is ours, fix its IAM or repository ` +
-            'policy; if not, disable the credentials and escalate to security.',
+          notify: true,
           description:
-            `${authThreshold} or more ECR calls on ${repositoryName} (or GetAuthorizationToken, account-wide) were ` +
-            'denied within 5 minutes (AccessDenied / UnauthorizedOperation, from CloudTrail). Usually a broken CI ' +
-            'role or repository policy; possibly someone probing with stolen credentials. What to do: read the ' +
-            'notification e-mails or CloudTrail (eventSource=ecr.amazonaws.com, errorCode=AccessDenied) for ' +
-            'userIdentity and sourceIPAddress; fix the policy if the caller is ours, otherwise disable the ' +
-            'credentials and escalate to security.',
+            `${authThreshold} or more ECR calls on ${repositoryName}, or GetAuthorizationToken calls anywhere in this ` +
+            'account and region (that call names no repository, so other workloads\' denied logins count too), were ' +
+            'denied within 5 minutes (AccessDenied / UnauthorizedOperation, from CloudTrail). Usually a broken CI role or ' +
+            `repository policy; possibly someone probing with stolen credentials. What to do: in CloudWatch Logs, read ` +
+            `${eventLogName} (each denial with detail.userIdentity.arn, detail.sourceIPAddress, ` +
+            'detail.eventName); fix the policy if the caller is ours, otherwise disable the credentials and escalate to ' +
+            'security.',
         });
       }
       if (props.ciPushRoleArn !== undefined && (a.unexpectedPushes ?? ALARM_DEFAULTS.unexpectedPushes)) {
-        this.eventAlarm('unexpected-pushes', {
+        this.notifyingRule('unexpected-pushes', {
           pattern: unexpectedPushPattern(repositoryName, props.ciPushRoleArn),
           ruleDescription: `Pushes to ${repositoryName} by anyone but the CI push role, from CloudTrail`,
           message:
@@ -265,41 +356,49 @@ export class RegistryMonitoring extends Construct {
             'approved break-glass push: delete the image, disable the credentials and escalate to security.',
           description:
             `Someone other than the CI push role (${props.ciPushRoleArn}) pushed to ${repositoryName} (from ` +
-            'CloudTrail). Every image here must come from CI. What to do: take userIdentity and the image from ' +
-            'the notification e-mail or CloudTrail (eventName=PutImage); unless it was an approved break-glass ' +
-            'push, delete the image, disable the credentials and escalate to security.',
+            'CloudTrail). Every image here must come from CI. The rule e-mails each push; this alarm sends nothing. ' +
+            'What to do: take userIdentity and the image from the e-mail or CloudTrail (eventName=PutImage); unless ' +
+            'it was an approved break-glass push, delete the image, disable the credentials and escalate to security.',
         });
       }
     }
 
-    // A rule that cannot deliver to the topic loses notifications silently; this alarm travels by
-    // CloudWatch's own path to the topic, so it still arrives when EventBridge's does not.
+    // A rule that cannot deliver loses events silently. This alarm must not depend on what it reports: it
+    // notifies a separate fallback topic (own key, own policy, same recipients) through CloudWatch, not EventBridge.
     const rules = Object.values(this.ruleMap);
-    if (rules.length > 0) {
-      const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-      rules.forEach((rule, i) => {
-        usingMetrics[`r${i}`] = ruleMetric(rule, 'FailedInvocations');
-      });
-      const ids = Object.keys(usingMetrics);
-      this.addAlarm(new cloudwatch.Alarm(this, 'DeliveryFailuresAlarm', {
-        alarmName: `${this.prefix}-notification-delivery-failures`,
-        alarmDescription:
-          `EventBridge could not deliver registry notifications (scan findings, scan failures, CloudTrail alerts) ` +
-          `to the ${this.prefix}-registry-alarms topic: those e-mails were lost. Usually the topic policy or its ` +
-          'KMS key policy was changed by hand. What to do: redeploy this stack to restore the policies, then ' +
-          `review the ECR console for findings you missed (the ${this.prefix} rules' MatchedEvents show when).`,
-        metric: new cloudwatch.MathExpression({
-          expression: ids.length === 1 ? ids[0] : `SUM([${ids.join(', ')}])`,
-          usingMetrics,
-          period: EVENT_PERIOD,
-          label: 'Failed deliveries to the alarm topic',
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
-    }
+    const deliveryAlarmName = `${this.prefix}-notification-delivery-failures`;
+    this.fallbackTopic = new FallbackTopic(this, 'FallbackTopic', {
+      topicName: `${this.prefix}-registry-alarms-fallback`,
+      alarmNames: [deliveryAlarmName],
+      emails: a.emails,
+    });
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    rules.forEach((rule, i) => {
+      usingMetrics[`r${i}`] = ruleMetric(rule, 'FailedInvocations');
+    });
+    const ids = Object.keys(usingMetrics);
+    const deliveryAlarm = new cloudwatch.Alarm(this, 'DeliveryFailuresAlarm', {
+      alarmName: deliveryAlarmName,
+      alarmDescription:
+        `EventBridge could not deliver registry events to their targets (the ${this.prefix}-registry-alarms topic or ` +
+        `the ${eventLogName} log group): those notifications or records were lost. Usually the topic ` +
+        'policy, its KMS key policy or the log group resource policy was changed by hand. This alarm arrives through ' +
+        `the separate ${this.prefix}-registry-alarms-fallback topic. What to do: redeploy this stack to restore the ` +
+        `policies, then review the ECR console for findings you missed (the ${this.prefix} rules' MatchedEvents show when).`,
+      metric: new cloudwatch.MathExpression({
+        expression: ids.length === 1 ? ids[0] : `SUM([${ids.join(', ')}])`,
+        usingMetrics,
+        period: EVENT_PERIOD,
+        label: 'Failed deliveries to rule targets',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // FailedInvocations is only published when something failed.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    deliveryAlarm.addAlarmAction(new cwActions.SnsAction(this.fallbackTopic.topic));
+    this.alarms.push(deliveryAlarm);
 
     this.dashboard = new RegistryDashboard(this, 'Dashboard', {
       dashboardName: `${this.prefix}-registry`,
@@ -308,60 +407,80 @@ export class RegistryMonitoring extends Construct {
       topicName: `${this.prefix}-registry-alarms`,
       pullCount: pullCountMetric(repositoryName),
       pullAnomalyBandWidth: a.pullAnomalyBandWidth,
-      pushCalls: new cloudwatch.Metric({
-        ...usageApiMetricProps('PutImage'),
-        period: EVENT_PERIOD,
-        label: 'PutImage calls (whole account and region)',
-      }),
+      imageActions: [
+        ruleMetric(pushes, 'MatchedEvents', 'Pushes'),
+        ruleMetric(deletions, 'MatchedEvents', 'Deletions'),
+        ...(lifecycle ? [ruleMetric(lifecycle, 'MatchedEvents', 'Lifecycle expiration events (up to 10 images each)')] : []),
+      ],
       imageCount: imageCountMetric(repositoryName),
       imagesQuota,
       imageCountThreshold: a.imageCountQuotaFraction === false ? undefined : Math.floor(a.imageCountQuotaFraction * imagesQuota),
       apiUsage: apis.map((api) => apiUsagePercentExpression(api)),
       apiUsageThreshold: a.apiUsageQuotaFraction === false ? undefined : a.apiUsageQuotaFraction * 100,
-      ruleMatches: Object.entries(this.ruleMap).map(([what, rule]) => ruleMetric(rule, 'MatchedEvents', what)),
+      ruleMatches: Object.entries(this.ruleMap)
+        .filter(([, rule]) => rule !== pushes && rule !== deletions && rule !== lifecycle)
+        .map(([what, rule]) => ruleMetric(rule, 'MatchedEvents', what)),
       alarms: this.alarms,
     }).dashboard;
   }
 
-  private addAlarm(alarm: cloudwatch.Alarm): void {
+  /** A metric (state) alarm: notifies on ALARM and on OK, because its OK means the condition really cleared. */
+  private addMetricAlarm(alarm: cloudwatch.Alarm): void {
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.push(alarm);
   }
 
-  /** An EventBridge rule that notifies the topic, and an alarm on its matches for the alarm board. */
-  private eventAlarm(what: string, o: EventAlarmOptions): void {
-    const id = pascal(what);
-    const rule = new events.Rule(this, `${id}Rule`, {
-      ruleName: `${this.prefix}-${what}`,
-      description: o.ruleDescription,
-      eventPattern: o.pattern,
-    });
+  private newRule(what: string, description: string, pattern: events.EventPattern, state?: string): events.Rule {
+    const rule = new events.Rule(this, `${pascal(what)}Rule`, { ruleName: `${this.prefix}-${what}`, description, eventPattern: pattern });
+    if (state !== undefined) (rule.node.defaultChild as events.CfnRule).state = state;
+    this.ruleMap[what] = rule;
+    return rule;
+  }
+
+  /** A rule whose matches are only counted (dashboard, threshold alarms); its events go to the event log. */
+  private countingRule(what: string, pattern: events.EventPattern, description: string, state?: string): events.Rule {
+    const rule = this.newRule(what, description, pattern, state);
+    rule.addTarget(this.logTarget);
+    return rule;
+  }
+
+  /**
+   * A rule that e-mails each matching event through the topic, plus an alarm on its matches for the alarm board
+   * that sends nothing itself: one event, one notification.
+   */
+  private notifyingRule(what: string, o: NotifyingRuleOptions): void {
+    const rule = this.newRule(what, o.ruleDescription, o.pattern);
     // The topic's own policies grant EventBridge publish rights once (see AlarmTopic); the stock SnsTopic
     // target would add a duplicate, unconditioned grant for every rule.
     rule.addTarget(new TopicTarget(this.topic, events.RuleTargetInput.fromText(o.message)));
-    this.ruleMap[what] = rule;
-    this.addAlarm(new cloudwatch.Alarm(this, `${id}Alarm`, {
+    this.eventCountAlarm(what, rule, { threshold: 1, notify: false, description: o.description });
+  }
+
+  /** An alarm on a rule's MatchedEvents. Never an OK action: "no events for 5 minutes" is not news. */
+  private eventCountAlarm(what: string, rule: events.Rule, o: { threshold: number; notify: boolean; description: string }): void {
+    const alarm = new cloudwatch.Alarm(this, `${pascal(what)}Alarm`, {
       alarmName: `${this.prefix}-${what}`,
       alarmDescription: o.description,
       metric: ruleMetric(rule, 'MatchedEvents', what),
-      threshold: o.threshold ?? 1,
+      threshold: o.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       // EventBridge publishes rule metrics only for periods with matches: silence is good news.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    }));
+      actionsEnabled: o.notify,
+    });
+    if (o.notify) alarm.addAlarmAction(this.action);
+    this.alarms.push(alarm);
   }
 }
 
-interface EventAlarmOptions {
+interface NotifyingRuleOptions {
   readonly pattern: events.EventPattern;
   readonly ruleDescription: string;
   /** The notification text; event fields come from {@link field}. */
   readonly message: string;
   readonly description: string;
-  /** Matches per 5 minutes that fire the alarm. */
-  readonly threshold?: number;
 }
 
 /** Publishes to the topic with a transformed message; permissions come from the topic's own policies. */
@@ -370,6 +489,18 @@ class TopicTarget implements events.IRuleTarget {
 
   bind(): events.RuleTargetConfig {
     return { arn: this.topic.topicArn, input: this.message };
+  }
+}
+
+/**
+ * Writes the whole event to a CloudWatch Logs log group; permission comes from the log group's resource policy.
+ * (The stock CloudWatchLogGroup target installs that policy through a Lambda-backed custom resource.)
+ */
+class LogGroupTarget implements events.IRuleTarget {
+  constructor(private readonly logGroupArn: string) {}
+
+  bind(): events.RuleTargetConfig {
+    return { arn: this.logGroupArn };
   }
 }
 
@@ -389,6 +520,10 @@ function ruleMetric(rule: events.Rule, metricName: 'MatchedEvents' | 'FailedInvo
   });
 }
 
+/**
+ * `AWS/ECR` RepositoryPullCount, dimension RepositoryName, Sum:
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-repository-metrics.html
+ */
 function pullCountMetric(repositoryName: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: 'AWS/ECR',
@@ -397,6 +532,16 @@ function pullCountMetric(repositoryName: string): cloudwatch.Metric {
     statistic: cloudwatch.Stats.SUM,
     period: PULL_PERIOD,
     label: 'Pulls',
+  });
+}
+
+/** Pulls with every period that has no datapoint filled with 0 (metric math FILL). */
+function pullCountFilledExpression(repositoryName: string): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'FILL(pulls, 0)',
+    usingMetrics: { pulls: pullCountMetric(repositoryName) },
+    period: PULL_PERIOD,
+    label: 'Pulls (no data = 0)',
   });
 }
 
@@ -421,7 +566,10 @@ function usageApiMetricProps(api: EcrUsageApi): cloudwatch.MetricProps {
   return {
     namespace: 'AWS/Usage',
     metricName: 'CallCount',
-    dimensionsMap: { Service: 'ECR', Type: 'API', Resource: api, Class: 'None' },
+    // Exactly the documented set: "Currently, Amazon ECR does not use the class dimension"
+    // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/monitoring-usage.html). An alarm on a set that
+    // is never published (e.g. with Class=None) stays empty forever.
+    dimensionsMap: { Service: 'ECR', Type: 'API', Resource: api },
     statistic: cloudwatch.Stats.SUM,
   };
 }
@@ -482,6 +630,12 @@ function validateProps(props: RegistryMonitoringProps): void {
   }
   if (a.alertOnHighFindings && !a.criticalFindings) {
     fail('alarms.alertOnHighFindings is true but criticalFindings is false: HIGH findings are reported together with CRITICAL ones; enable criticalFindings or disable alertOnHighFindings');
+  }
+  if (a.scanType !== undefined && a.scanType !== 'BASIC' && a.scanType !== 'ENHANCED') {
+    fail(`alarms.scanType must be 'BASIC' or 'ENHANCED' (how the registry scans), got ${JSON.stringify(a.scanType)}`);
+  }
+  if (a.cloudTrail !== undefined && !['create-trail', 'existing-trail', 'none'].includes(a.cloudTrail)) {
+    fail(`alarms.cloudTrail must be 'create-trail', 'existing-trail' or 'none', got ${JSON.stringify(a.cloudTrail)}`);
   }
   const quota = props.imagesPerRepositoryQuota;
   if (quota !== undefined && !Token.isUnresolved(quota) && !(Number.isInteger(quota) && quota >= 1)) {

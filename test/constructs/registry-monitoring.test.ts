@@ -28,13 +28,20 @@ function build(env: EnvName, alarms: Partial<AlarmsConfig> = {}, extra: Partial<
 }
 
 /** Prod with every optional alarm switched on. */
-const buildAllEnabled = () => build('prod', { cloudTrailEnabled: true }, { ciPushRoleArn: CI_ROLE_ARN });
+const buildAllEnabled = () => build('prod', { cloudTrail: 'create-trail' }, { ciPushRoleArn: CI_ROLE_ARN });
+/** Prod relying on an existing trail (no trail resources of its own). */
+const TRAIL = { cloudTrail: 'existing-trail' } as const;
 
-function logicalId(template: Template, type: string): string {
-  const ids = Object.keys(template.findResources(type));
+/** The one resource of `type` (or, for topics, the topic named `topicName`). */
+function logicalId(template: Template, type: string, topicName?: string): string {
+  const ids = Object.keys(template.findResources(type, topicName ? { Properties: { TopicName: topicName } } : undefined));
   expect(ids).toHaveLength(1);
   return ids[0];
 }
+
+/** Logical ID of the main alarm topic of `env`. */
+const mainTopic = (template: Template, env: EnvName = 'prod') => logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`);
+const fallbackTopic = (template: Template, env: EnvName = 'prod') => logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms-fallback`);
 
 function alarmProps(template: Template, name: string): Record<string, unknown> {
   const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } }));
@@ -52,9 +59,17 @@ function ruleLogicalId(template: Template, name: string): string {
   return ids[0];
 }
 
-/** The alarm on an EventBridge rule: MatchedEvents of that rule, 5-minute sums. */
-function expectRuleAlarm(template: Template, name: string, threshold: number): void {
+/**
+ * The alarm on an EventBridge rule: MatchedEvents of that rule, 5-minute sums, never an OK action. `notifies`:
+ * whether the alarm itself notifies (threshold alarms) or stays silent because the rule already e-mails each event.
+ */
+function expectRuleAlarm(template: Template, name: string, threshold: number, notifies = false): void {
+  const env = name.split('-')[3];
+  const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`) };
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    ActionsEnabled: notifies,
+    AlarmActions: notifies ? [Match.objectEquals(topic)] : Match.absent(),
+    OKActions: Match.absent(),
     AlarmName: name,
     Metrics: [Match.objectLike({
       MetricStat: {
@@ -77,11 +92,12 @@ function expectRuleAlarm(template: Template, name: string, threshold: number): v
 
 /** Every rule publishes to the topic with a transformed, human-readable message. */
 function expectRuleTargetsTopic(template: Template, name: string, paths: Record<string, string>): void {
+  const env = name.split('-')[3];
   template.hasResourceProperties('AWS::Events::Rule', {
     Name: name,
     State: 'ENABLED',
     Targets: [{
-      Arn: { Ref: logicalId(template, 'AWS::SNS::Topic') },
+      Arn: { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`) },
       Id: 'Target0',
       InputTransformer: { InputPathsMap: Match.objectLike(paths), InputTemplate: Match.stringLikeRegexp('What to do|escalate') },
     }],
@@ -107,12 +123,14 @@ describe('alarm topic', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN
-    const keyId = logicalId(template, 'AWS::KMS::Key');
+    const topicProps = template.findResources('AWS::SNS::Topic')[mainTopic(template)].Properties;
+    const keyId = (topicProps.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     template.hasResourceProperties('AWS::SNS::Topic', {
       TopicName: 'better-call-buffet-prod-registry-alarms',
       KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
       SignatureVersion: '2',
     });
+    expect(template.findResources('AWS::KMS::Key')[keyId].Properties).toMatchObject({ EnableKeyRotation: true });
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
@@ -136,7 +154,7 @@ describe('alarm topic', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN
-    const topic = { Ref: logicalId(template, 'AWS::SNS::Topic') };
+    const topic = { Ref: mainTopic(template) };
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [topic],
       PolicyDocument: {
@@ -164,8 +182,9 @@ describe('alarm topic', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN: a replaced topic would get a new ARN and lose every confirmed e-mail subscription.
-    expect(logicalId(template, 'AWS::SNS::Topic')).toBe('MonitoringAlarmTopicAF62D4F1');
-    expect(logicalId(template, 'AWS::SNS::TopicPolicy')).toBe('MonitoringAlarmTopicPolicyCB9CCFB0');
+    expect(mainTopic(template)).toBe('MonitoringAlarmTopicAF62D4F1');
+    template.hasResource('AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: 'MonitoringAlarmTopicAF62D4F1' }] } });
+    expect(Object.keys(template.findResources('AWS::SNS::TopicPolicy'))).toContain('MonitoringAlarmTopicPolicyCB9CCFB0');
   });
 
   test('has no subscriptions by default', () => {
@@ -175,17 +194,15 @@ describe('alarm topic', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  test('subscribes every configured e-mail address', () => {
+  test('subscribes every configured e-mail address to the alarm topic and to the fallback topic', () => {
     // GIVEN / WHEN
     const { template } = build('prod', { emails: ['oncall@example.com', 'platform@example.org'] });
     // THEN
-    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.resourceCountIs('AWS::SNS::Subscription', 4);
     for (const email of ['oncall@example.com', 'platform@example.org']) {
-      template.hasResourceProperties('AWS::SNS::Subscription', {
-        Protocol: 'email',
-        Endpoint: email,
-        TopicArn: { Ref: logicalId(template, 'AWS::SNS::Topic') },
-      });
+      for (const topic of [mainTopic(template), fallbackTopic(template)]) {
+        template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: email, TopicArn: { Ref: topic } });
+      }
     }
   });
 
@@ -195,41 +212,121 @@ describe('alarm topic', () => {
 });
 
 describe('every alarm', () => {
-  test('notifies the topic on ALARM and OK, sets treatMissingData, is named <app>-<env>-<what> and says what to do', () => {
+  test('sets treatMissingData, is named <app>-<env>-<what> and says what to do', () => {
     // GIVEN / WHEN
     const { template, monitoring } = buildAllEnabled();
     // THEN
-    const topic = { Ref: logicalId(template, 'AWS::SNS::Topic') };
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(9);
     expect(monitoring.alarms).toHaveLength(9);
     for (const { Properties: p } of alarms) {
-      expect(p.AlarmActions).toEqual([topic]);
-      expect(p.OKActions).toEqual([topic]);
-      expect(['notBreaching', 'breaching', 'ignore', 'missing']).toContain(p.TreatMissingData);
+      expect(p.TreatMissingData).toBe('notBreaching');
       expect(p.AlarmName).toMatch(/^better-call-buffet-prod-[a-z]/);
       expect(p.AlarmDescription).toMatch(/What to do:/);
     }
   });
 
+  test('one event, one notification: metric alarms notify ALARM and OK, event-count alarms never OK, rule-notified ones not at all', () => {
+    // GIVEN / WHEN
+    const { template } = buildAllEnabled();
+    // THEN
+    const topic = { Ref: mainTopic(template) };
+    const actions = (name: string) => {
+      const p = alarmProps(template, `better-call-buffet-prod-${name}`);
+      return { enabled: p.ActionsEnabled, alarm: p.AlarmActions, ok: p.OKActions };
+    };
+    for (const metricAlarm of ['image-count-quota', 'api-quota-GetAuthorizationToken', 'api-quota-BatchGetImage', 'pull-anomaly']) {
+      expect(actions(metricAlarm)).toEqual({ enabled: undefined, alarm: [topic], ok: [topic] });
+    }
+    // The rule e-mails each event; its alarm only shows state.
+    for (const ruleNotified of ['scan-findings', 'scan-failures', 'unexpected-pushes']) {
+      expect(actions(ruleNotified)).toEqual({ enabled: false, alarm: undefined, ok: undefined });
+    }
+    // The rule only logs; the alarm is the one notification.
+    expect(actions('auth-failures')).toEqual({ enabled: true, alarm: [topic], ok: undefined });
+    expect(actions('notification-delivery-failures')).toEqual({ enabled: undefined, alarm: [{ Ref: fallbackTopic(template) }], ok: undefined });
+  });
+
   test('every environment gets the alarms its configuration enables', () => {
-    // GIVEN / WHEN / THEN: dev has no anomaly alarm (pullAnomalyBandWidth false); CloudTrail alarms are off everywhere.
+    // GIVEN / WHEN / THEN: dev has no anomaly alarm (pullAnomalyBandWidth false); only prod has CloudTrail alarms.
     const base = ['image-count-quota', 'api-quota-BatchGetImage', 'api-quota-GetAuthorizationToken', 'notification-delivery-failures', 'scan-failures', 'scan-findings'];
-    const expected: Record<EnvName, string[]> = { dev: base, staging: [...base, 'pull-anomaly'], prod: [...base, 'pull-anomaly'] };
+    const expected: Record<EnvName, string[]> = {
+      dev: base,
+      staging: [...base, 'pull-anomaly'],
+      prod: [...base, 'pull-anomaly', 'auth-failures'],
+    };
     for (const env of Object.keys(expected) as EnvName[]) {
       expect(alarmNames(build(env).template)).toEqual(expected[env].map((what) => `better-call-buffet-${env}-${what}`).sort());
     }
   });
 
-  test('every EventBridge rule targets the topic', () => {
+  test('every EventBridge rule has a target: the topic for rules that notify, the event log for counting rules', () => {
     // GIVEN / WHEN
     const { template } = buildAllEnabled();
     // THEN
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(4);
-    for (const { Properties: p } of rules) {
-      expect(p.Targets).toEqual([expect.objectContaining({ Arn: { Ref: logicalId(template, 'AWS::SNS::Topic') } })]);
+    const rules = template.findResources('AWS::Events::Rule');
+    const targetOf = (what: string) => Object.values(rules).find((r) => r.Properties.Name === `better-call-buffet-prod-${what}`)!.Properties.Targets;
+    expect(Object.keys(rules)).toHaveLength(7);
+    const logGroupArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:${ACCOUNT}:log-group:`, { Ref: logicalId(template, 'AWS::Logs::LogGroup') }]],
+    };
+    for (const what of ['scan-findings', 'scan-failures', 'unexpected-pushes']) {
+      expect(targetOf(what)).toEqual([expect.objectContaining({ Arn: { Ref: mainTopic(template) } })]);
     }
+    for (const what of ['image-pushes', 'image-deletions', 'lifecycle-expirations', 'auth-failures']) {
+      expect(targetOf(what)).toEqual([{ Arn: logGroupArn, Id: 'Target0' }]);
+    }
+  });
+});
+
+describe('event log', () => {
+  test('is a log group with retention that EventBridge may write to through its resource policy', () => {
+    // GIVEN / WHEN
+    const { template } = build('dev');
+    // THEN
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/events/better-call-buffet-dev-registry', RetentionInDays: 90 });
+    const policy = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
+    expect(policy).toHaveLength(1);
+    const text = JSON.stringify(policy[0].Properties.PolicyDocument);
+    expect(text).toContain('events.amazonaws.com');
+    expect(text).toContain('logs:PutLogEvents');
+  });
+});
+
+describe('push and deletion counts per repository', () => {
+  test.each([['image-pushes', 'PUSH'], ['image-deletions', 'DELETE']])('%s counts successful %s ECR Image Action events of this repository', (what, action) => {
+    // GIVEN / WHEN
+    const { template } = build('dev');
+    // THEN: ECR sends these itself, so the rule is plain ENABLED and needs no CloudTrail.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: `better-call-buffet-dev-${what}`,
+      State: 'ENABLED',
+      EventPattern: Match.objectEquals({
+        'source': ['aws.ecr'],
+        'detail-type': ['ECR Image Action'],
+        'detail': { 'repository-name': ['better-call-buffet-dev'], 'action-type': [action], 'result': ['SUCCESS'] },
+      }),
+    });
+  });
+
+  test('lifecycle expirations are counted from CloudTrail PolicyExecutionEvent, only where CloudTrail events exist', () => {
+    // GIVEN / WHEN
+    const { template } = build('prod', TRAIL);
+    // THEN
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'better-call-buffet-prod-lifecycle-expirations',
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+      EventPattern: Match.objectEquals({
+        'source': ['aws.ecr'],
+        'detail-type': ['AWS Service Event via CloudTrail'],
+        'detail': {
+          eventSource: ['ecr.amazonaws.com'],
+          eventName: ['PolicyExecutionEvent'],
+          serviceEventDetails: { repositoryName: ['better-call-buffet-prod'] },
+        },
+      }),
+    });
+    build('dev').template.resourcePropertiesCountIs('AWS::Events::Rule', { Name: 'better-call-buffet-dev-lifecycle-expirations' }, 0);
   });
 });
 
@@ -282,8 +379,41 @@ describe('(1) critical/high findings on push', () => {
     const { template } = build('prod', { criticalFindings: false, alertOnHighFindings: false });
     // THEN
     expect(alarmNames(template)).not.toContain('better-call-buffet-prod-scan-findings');
-    template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourcePropertiesCountIs('AWS::Events::Rule', { Name: 'better-call-buffet-prod-scan-findings' }, 0);
+  });
+
+  test('with enhanced scanning, matches active Amazon Inspector findings of the configured severities on this repository', () => {
+    // GIVEN / WHEN
+    const { template } = build('prod', { scanType: 'ENHANCED' });
+    // THEN
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'better-call-buffet-prod-scan-findings',
+      EventPattern: Match.objectEquals({
+        'source': ['aws.inspector2'],
+        'detail-type': ['Inspector2 Finding'],
+        'detail': {
+          severity: ['CRITICAL', 'HIGH'],
+          status: ['ACTIVE'],
+          resources: { type: ['AWS_ECR_CONTAINER_IMAGE'], details: { awsEcrContainerImage: { repositoryName: ['better-call-buffet-prod'] } } },
+        },
+      }),
+    });
+    expectRuleTargetsTopic(template, 'better-call-buffet-prod-scan-findings', {
+      'detail-severity': '$.detail.severity',
+      'detail-resources-0--details-awsEcrContainerImage-imageHash': '$.detail.resources[0].details.awsEcrContainerImage.imageHash',
+    });
+    expectRuleAlarm(template, 'better-call-buffet-prod-scan-findings', 1);
+    template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: { 'detail-type': ['ECR Image Scan'] } }, 0);
+  });
+
+  test('with enhanced scanning, dev still reports CRITICAL only', () => {
+    // GIVEN / WHEN
+    const { template } = build('dev', { scanType: 'ENHANCED' });
+    // THEN
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'better-call-buffet-dev-scan-findings',
+      EventPattern: { detail: Match.objectLike({ severity: ['CRITICAL'] }) },
+    });
   });
 
   test('rejects HIGH alerts without CRITICAL ones', () => {
@@ -292,7 +422,7 @@ describe('(1) critical/high findings on push', () => {
 });
 
 describe('(2) scan failures', () => {
-  test('matches failed scans of this repository', () => {
+  test('matches scans of this repository in any status but COMPLETE (anything-but, not one guessed value)', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN
@@ -301,7 +431,7 @@ describe('(2) scan failures', () => {
       EventPattern: Match.objectEquals({
         'source': ['aws.ecr'],
         'detail-type': ['ECR Image Scan'],
-        'detail': { 'repository-name': ['better-call-buffet-prod'], 'scan-status': ['FAILED'] },
+        'detail': { 'repository-name': ['better-call-buffet-prod'], 'scan-status': [{ 'anything-but': ['COMPLETE'] }] },
       }),
     });
     expectRuleTargetsTopic(template, 'better-call-buffet-prod-scan-failures', { 'detail-image-digest': '$.detail.image-digest' });
@@ -314,7 +444,27 @@ describe('(2) scan failures', () => {
     // THEN
     expect(alarmNames(template)).not.toContain('better-call-buffet-prod-scan-failures');
     template.resourcePropertiesCountIs('AWS::Events::Rule', { Name: 'better-call-buffet-prod-scan-failures' }, 0);
-    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  test('with enhanced scanning, matches Inspector2 Scan events of this repository ARN in any status but INITIAL_SCAN_COMPLETE', () => {
+    // GIVEN / WHEN
+    const { template } = build('prod', { scanType: 'ENHANCED' });
+    // THEN: the Inspector event carries the repository ARN (in resources and detail.repository-name), not its name.
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'better-call-buffet-prod-scan-failures',
+      EventPattern: Match.objectEquals({
+        'source': ['aws.inspector2'],
+        'detail-type': ['Inspector2 Scan'],
+        'resources': [{
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecr:us-east-1:${ACCOUNT}:repository/better-call-buffet-prod`]],
+        }],
+        'detail': { 'scan-status': [{ 'anything-but': ['INITIAL_SCAN_COMPLETE'] }] },
+      }),
+    });
+  });
+
+  test('rejects an unknown scan type', () => {
+    expect(() => build('prod', { scanType: 'INSPECTOR' as never })).toThrow(/alarms.scanType must be 'BASIC' or 'ENHANCED'.*got "INSPECTOR"/);
   });
 });
 
@@ -362,7 +512,7 @@ describe('(3) image count approaching the quota', () => {
     const { template } = build('prod', { imageCountQuotaFraction: false });
     // THEN
     expect(alarmNames(template)).not.toContain('better-call-buffet-prod-image-count-quota');
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 
   test('rejects a fraction outside (0, 1]', () => {
@@ -391,8 +541,8 @@ describe('(4) ECR API usage against the service quota', () => {
           Metric: {
             Namespace: 'AWS/Usage',
             MetricName: 'CallCount',
+            // Exactly the documented set: ECR does not use the Class dimension (monitoring-usage.html).
             Dimensions: [
-              { Name: 'Class', Value: 'None' },
               { Name: 'Resource', Value: api },
               { Name: 'Service', Value: 'ECR' },
               { Name: 'Type', Value: 'API' },
@@ -440,7 +590,7 @@ describe('(4) ECR API usage against the service quota', () => {
     const { template } = build('prod', { apiUsageQuotaFraction: false });
     // THEN
     expect(alarmNames(template).filter((n) => n.includes('api-quota'))).toEqual([]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   test('rejects an API without a usage metric', () => {
@@ -457,7 +607,17 @@ describe('(4) ECR API usage against the service quota', () => {
 });
 
 describe('(5) unusual pull volume', () => {
-  const anomalyAlarm = (env: EnvName, width: number, periods: number) => ({
+  const pullMetric = (env: EnvName) => ({
+    Metric: {
+      Namespace: 'AWS/ECR',
+      MetricName: 'RepositoryPullCount',
+      Dimensions: [{ Name: 'RepositoryName', Value: `better-call-buffet-${env}` }],
+    },
+    Period: 300,
+    Stat: 'Sum',
+  });
+  /** Steady pulls expected (prod): no data counts as zero and both directions alarm. */
+  const steadyAlarm = (env: EnvName, width: number, periods: number) => ({
     AlarmName: `better-call-buffet-${env}-pull-anomaly`,
     ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
     ThresholdMetricId: 'expr_1',
@@ -465,32 +625,40 @@ describe('(5) unusual pull volume', () => {
     TreatMissingData: 'notBreaching',
     Metrics: Match.arrayWith([
       Match.objectLike({ Id: 'expr_1', Expression: `ANOMALY_DETECTION_BAND(m0, ${width})`, ReturnData: true }),
-      Match.objectLike({
-        Id: 'm0',
-        MetricStat: {
-          Metric: {
-            Namespace: 'AWS/ECR',
-            MetricName: 'RepositoryPullCount',
-            Dimensions: [{ Name: 'RepositoryName', Value: `better-call-buffet-${env}` }],
-          },
-          Period: 300,
-          Stat: 'Sum',
-        },
-      }),
+      Match.objectLike({ Id: 'm0', Expression: 'FILL(pulls, 0)' }),
+      Match.objectLike({ Id: 'pulls', MetricStat: pullMetric(env), ReturnData: false }),
+    ]),
+  });
+  /** No steady pulls expected (staging): silence is normal, so only spikes alarm and "pulls stopped" is not claimed. */
+  const spikeAlarm = (env: EnvName, width: number, periods: number) => ({
+    AlarmName: `better-call-buffet-${env}-pull-anomaly`,
+    ComparisonOperator: 'GreaterThanUpperThreshold',
+    ThresholdMetricId: 'expr_1',
+    EvaluationPeriods: periods,
+    TreatMissingData: 'notBreaching',
+    AlarmDescription: Match.stringLikeRegexp('cannot report pulls stopping'),
+    Metrics: Match.arrayWith([
+      Match.objectLike({ Id: 'expr_1', Expression: `ANOMALY_DETECTION_BAND(m0, ${width})`, ReturnData: true }),
+      Match.objectLike({ Id: 'm0', MetricStat: pullMetric(env) }),
     ]),
   });
 
-  test('uses a 2-deviation band over 2 periods in prod and 3 over 3 in staging', () => {
+  test('prod expects steady pulls: FILL(pulls, 0) under a 2-deviation band over 2 periods, low and high alarm', () => {
     // GIVEN / WHEN / THEN
-    build('prod').template.hasResourceProperties('AWS::CloudWatch::Alarm', anomalyAlarm('prod', 2, 2));
-    build('staging').template.hasResourceProperties('AWS::CloudWatch::Alarm', anomalyAlarm('staging', 3, 3));
+    build('prod').template.hasResourceProperties('AWS::CloudWatch::Alarm', steadyAlarm('prod', 2, 2));
+  });
+
+  test('staging does not: raw pulls, 3 deviations over 3 periods, spikes only', () => {
+    // GIVEN / WHEN / THEN
+    build('staging').template.hasResourceProperties('AWS::CloudWatch::Alarm', spikeAlarm('staging', 3, 3));
+    build('prod', { expectSteadyPulls: false }).template.hasResourceProperties('AWS::CloudWatch::Alarm', spikeAlarm('prod', 2, 2));
   });
 
   test('defaults to 3 evaluation periods', () => {
     // GIVEN / WHEN
     const { template } = build('prod', { pullAnomalyEvaluationPeriods: undefined });
     // THEN
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', anomalyAlarm('prod', 2, 3));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', steadyAlarm('prod', 2, 3));
   });
 
   test('is absent where disabled (dev)', () => {
@@ -498,7 +666,7 @@ describe('(5) unusual pull volume', () => {
     const { template } = build('dev');
     // THEN
     expect(alarmNames(template)).not.toContain('better-call-buffet-dev-pull-anomaly');
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold' }, 0);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { ThresholdMetricId: 'expr_1' }, 0);
   });
 
   test('rejects a band width that is not positive', () => {
@@ -511,20 +679,23 @@ describe('(5) unusual pull volume', () => {
 });
 
 describe('(6) authentication failures (CloudTrail)', () => {
-  test('is absent unless the environment says a CloudTrail trail exists', () => {
+  test('is absent where the environment has no CloudTrail events (cloudTrail: none)', () => {
     // GIVEN / WHEN
-    const { template } = build('prod', {}, { ciPushRoleArn: CI_ROLE_ARN });
+    const { template } = build('prod', { cloudTrail: 'none' }, { ciPushRoleArn: CI_ROLE_ARN });
     // THEN
     template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: { 'detail-type': ['AWS API Call via CloudTrail'] } }, 0);
     expect(alarmNames(template)).not.toContain('better-call-buffet-prod-auth-failures');
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
   });
 
-  test('matches denied ECR calls on this repository and denied logins, at the configured threshold', () => {
+  test('matches denied ECR calls on this repository and denied logins, in the state that receives read-only events', () => {
     // GIVEN / WHEN
-    const { template } = build('prod', { cloudTrailEnabled: true });
-    // THEN
+    const { template } = build('prod', TRAIL);
+    // THEN: GetAuthorizationToken, BatchGetImage and GetDownloadUrlForLayer are read-only management events,
+    // which a rule in state ENABLED never receives.
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: 'better-call-buffet-prod-auth-failures',
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
       EventPattern: Match.objectEquals({
         'source': ['aws.ecr'],
         'detail-type': ['AWS API Call via CloudTrail'],
@@ -538,29 +709,74 @@ describe('(6) authentication failures (CloudTrail)', () => {
         },
       }),
     });
-    expectRuleTargetsTopic(template, 'better-call-buffet-prod-auth-failures', {
-      'detail-userIdentity-arn': '$.detail.userIdentity.arn',
-      'detail-errorCode': '$.detail.errorCode',
+    // The rule records each denial in the event log; the alarm is the single notification, at the threshold.
+    expectRuleAlarm(template, 'better-call-buffet-prod-auth-failures', 1, true);
+    expect(alarmProps(template, 'better-call-buffet-prod-auth-failures').AlarmDescription).toMatch(/GetAuthorizationToken calls anywhere in this account/);
+  });
+
+  test('prod creates its own trail by default, logging read and write management events', () => {
+    // GIVEN / WHEN
+    const { template } = build('prod');
+    // THEN
+    expect(ENVIRONMENTS.prod.alarms.cloudTrail).toBe('create-trail');
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      TrailName: 'better-call-buffet-prod-management-events',
+      IsLogging: true,
+      IsMultiRegionTrail: false,
+      EnableLogFileValidation: true,
+      KMSKeyId: Match.anyValue(),
+      EventSelectors: [{ IncludeManagementEvents: true, ReadWriteType: 'All' }],
     });
-    expectRuleAlarm(template, 'better-call-buffet-prod-auth-failures', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 365 }, Status: 'Enabled' })] },
+    });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: 'cloudtrail.amazonaws.com' },
+          Action: 'kms:GenerateDataKey*',
+          Condition: Match.objectLike({ StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': Match.anyValue() } }),
+        })]),
+      },
+    });
+  });
+
+  test('an existing trail creates no trail resources but still gets the rules', () => {
+    // GIVEN / WHEN
+    const { template } = build('prod', TRAIL);
+    // THEN
+    template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(alarmNames(template)).toContain('better-call-buffet-prod-auth-failures');
+  });
+
+  test('rejects an unknown CloudTrail mode', () => {
+    expect(() => build('prod', { cloudTrail: 'yes' as never })).toThrow(/alarms.cloudTrail must be 'create-trail', 'existing-trail' or 'none', got "yes"/);
   });
 
   test('uses dev\'s higher threshold, and 5 when unset', () => {
     // GIVEN / WHEN / THEN
-    expectRuleAlarm(build('dev', { cloudTrailEnabled: true }).template, 'better-call-buffet-dev-auth-failures', 10);
-    expectRuleAlarm(build('prod', { cloudTrailEnabled: true, authFailureThreshold: undefined }).template, 'better-call-buffet-prod-auth-failures', 5);
+    expectRuleAlarm(build('dev', TRAIL).template, 'better-call-buffet-dev-auth-failures', 10, true);
+    expectRuleAlarm(build('prod', { ...TRAIL, authFailureThreshold: undefined }).template, 'better-call-buffet-prod-auth-failures', 5, true);
   });
 
   test('is removed when its threshold is false', () => {
     // GIVEN / WHEN
-    const { template } = build('prod', { cloudTrailEnabled: true, authFailureThreshold: false });
+    const { template } = build('prod', { ...TRAIL, authFailureThreshold: false });
     // THEN
     expect(alarmNames(template)).not.toContain('better-call-buffet-prod-auth-failures');
     template.resourcePropertiesCountIs('AWS::Events::Rule', { Name: 'better-call-buffet-prod-auth-failures' }, 0);
   });
 
   test('rejects a threshold that is not a positive integer', () => {
-    expect(() => build('prod', { cloudTrailEnabled: true, authFailureThreshold: 0.5 })).toThrow(/authFailureThreshold must be a positive integer.*got 0.5/);
+    expect(() => build('prod', { ...TRAIL, authFailureThreshold: 0.5 })).toThrow(/authFailureThreshold must be a positive integer.*got 0.5/);
   });
 });
 
@@ -593,9 +809,9 @@ describe('(7) pushes by anyone but the CI role (CloudTrail)', () => {
   test('is absent without a CI role, without CloudTrail, or when switched off', () => {
     // GIVEN / WHEN
     const cases = [
-      build('prod', { cloudTrailEnabled: true }).template,
-      build('prod', {}, { ciPushRoleArn: CI_ROLE_ARN }).template,
-      build('prod', { cloudTrailEnabled: true, unexpectedPushes: false }, { ciPushRoleArn: CI_ROLE_ARN }).template,
+      build('prod', TRAIL).template,
+      build('prod', { cloudTrail: 'none' }, { ciPushRoleArn: CI_ROLE_ARN }).template,
+      build('prod', { ...TRAIL, unexpectedPushes: false }, { ciPushRoleArn: CI_ROLE_ARN }).template,
     ];
     // THEN
     for (const template of cases) {
@@ -605,7 +821,7 @@ describe('(7) pushes by anyone but the CI role (CloudTrail)', () => {
   });
 
   test('rejects a CI role ARN that is not a role ARN', () => {
-    expect(() => build('prod', { cloudTrailEnabled: true }, { ciPushRoleArn: 'arn:aws:iam::123456789012:user/ci' })).toThrow(/ciPushRoleArn "arn:aws:iam::123456789012:user\/ci" is not an IAM role ARN/);
+    expect(() => build('prod', TRAIL, { ciPushRoleArn: 'arn:aws:iam::123456789012:user/ci' })).toThrow(/ciPushRoleArn "arn:aws:iam::123456789012:user\/ci" is not an IAM role ARN/);
   });
 });
 
@@ -616,8 +832,9 @@ describe('notification delivery failures', () => {
     // THEN
     const props = alarmProps(template, 'better-call-buffet-prod-notification-delivery-failures');
     const metrics = props.Metrics as Array<{ Expression?: string; MetricStat?: unknown; ReturnData: boolean }>;
-    expect(metrics[0]).toMatchObject({ Expression: 'SUM([r0, r1, r2, r3])', ReturnData: true });
-    const rules = ['scan-findings', 'scan-failures', 'auth-failures', 'unexpected-pushes'].map((w) => ruleLogicalId(template, `better-call-buffet-prod-${w}`));
+    const whats = ['image-pushes', 'image-deletions', 'scan-findings', 'scan-failures', 'lifecycle-expirations', 'auth-failures', 'unexpected-pushes'];
+    expect(metrics[0]).toMatchObject({ Expression: `SUM([${whats.map((_, i) => `r${i}`).join(', ')}])`, ReturnData: true });
+    const rules = whats.map((w) => ruleLogicalId(template, `better-call-buffet-prod-${w}`));
     expect(metrics.slice(1).map((m) => m.MetricStat)).toEqual(rules.map((id) => ({
       Metric: { Namespace: 'AWS/Events', MetricName: 'FailedInvocations', Dimensions: [{ Name: 'RuleName', Value: { Ref: id } }] },
       Period: 300,
@@ -626,12 +843,19 @@ describe('notification delivery failures', () => {
     expect(props).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
   });
 
-  test('is absent when no rule exists', () => {
+  test('notifies a fallback topic with its own key and a CloudWatch-only policy, never the topic whose failures it reports', () => {
     // GIVEN / WHEN
-    const { template } = build('prod', { criticalFindings: false, alertOnHighFindings: false, scanFailures: false });
+    const { template } = build('prod');
     // THEN
-    template.resourceCountIs('AWS::Events::Rule', 0);
-    expect(alarmNames(template)).not.toContain('better-call-buffet-prod-notification-delivery-failures');
+    const fallback = fallbackTopic(template);
+    expect(alarmProps(template, 'better-call-buffet-prod-notification-delivery-failures').AlarmActions).toEqual([{ Ref: fallback }]);
+    const topics = template.findResources('AWS::SNS::Topic');
+    const keyOf = (id: string) => (topics[id].Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(keyOf(fallback)).not.toEqual(keyOf(mainTopic(template)));
+    const policy = Object.values(template.findResources('AWS::SNS::TopicPolicy')).find((p) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: fallback }]))!;
+    const allows = (policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Principal?: { Service?: string } }>).filter((st) => st.Effect === 'Allow');
+    expect(allows.map((st) => st.Principal?.Service)).toEqual(['cloudwatch.amazonaws.com']);
+    expect(JSON.stringify(allows[0])).toContain(':alarm:better-call-buffet-prod-notification-delivery-failures');
   });
 });
 
@@ -665,8 +889,11 @@ describe('dashboard', () => {
       ['AWS/ECR', 'RepositoryPullCount', 'RepositoryName', 'better-call-buffet-prod', expect.objectContaining({ stat: 'Sum' })],
       [expect.objectContaining({ expression: 'ANOMALY_DETECTION_BAND(pulls, 2)' })],
     ]);
-    expect(byTitle(/^Pushes/).metrics).toEqual([
-      ['AWS/Usage', 'CallCount', 'Class', 'None', 'Resource', 'PutImage', 'Service', 'ECR', 'Type', 'API', expect.objectContaining({ stat: 'Sum' })],
+    // Per repository, from the rules' MatchedEvents, not the account-wide PutImage call count.
+    expect(byTitle(/^Pushes and deletions/).metrics).toEqual([
+      ['AWS/Events', 'MatchedEvents', 'RuleName', 'TOKEN', expect.objectContaining({ stat: 'Sum', label: 'Pushes' })],
+      ['AWS/Events', 'MatchedEvents', 'RuleName', 'TOKEN', expect.objectContaining({ stat: 'Sum', label: 'Deletions' })],
+      ['AWS/Events', 'MatchedEvents', 'RuleName', 'TOKEN', expect.objectContaining({ stat: 'Sum', label: expect.stringMatching(/^Lifecycle/) })],
     ]);
     const images = byTitle(/^Images vs quota/);
     expect(images.metrics[0].slice(0, 10)).toEqual(['AWS/Usage', 'ResourceCount', 'Resource', 'ImagesPerRepositoryCount', 'ResourceId', 'repository/better-call-buffet-prod', 'Service', 'ECR', 'Type', 'RESOURCE']);
@@ -693,7 +920,7 @@ describe('construct validation', () => {
   });
 
   test('rejects a prefix too long for EventBridge rule names', () => {
-    expect(() => build('prod', {}, { appName: 'a'.repeat(44) })).toThrow(/appName-envName must be at most 46/);
+    expect(() => build('prod', {}, { appName: 'a'.repeat(44) })).toThrow(/appName-envName must be at most 42/);
   });
 });
 
@@ -710,6 +937,16 @@ describe('config validation of the monitoring fields', () => {
 
   test('rejects pull anomaly evaluation periods outside 1-288', () => {
     expect(withAlarms({ pullAnomalyEvaluationPeriods: 0 })).toThrow(/prod\.alarms\.pullAnomalyEvaluationPeriods must be an integer from 1 to 288 .*got 0/);
+  });
+
+  test('rejects an unknown scan type or CloudTrail mode, naming the field', () => {
+    expect(withAlarms({ scanType: 'FULL' as never })).toThrow(/prod\.alarms\.scanType "FULL" is not a scan type/);
+    expect(withAlarms({ cloudTrail: 'on' as never })).toThrow(/prod\.alarms\.cloudTrail "on" is not allowed/);
+  });
+
+  test('rejects a trail retention that is not a positive integer, or set without a trail to apply to', () => {
+    expect(withAlarms({ trailLogRetentionDays: 0 })).toThrow(/prod\.alarms\.trailLogRetentionDays must be a positive integer/);
+    expect(withAlarms({ cloudTrail: 'existing-trail', trailLogRetentionDays: 30 })).toThrow(/prod\.alarms\.trailLogRetentionDays is set but alarms\.cloudTrail is "existing-trail"/);
   });
 
   test('rejects an auth failure threshold that is not a positive integer', () => {

@@ -364,6 +364,14 @@ class E2e {
         "moto's CloudFormation does not implement this resource type and skips it (never created) — covered by unit tests on the template",
       );
     }
+    const rules = Object.values(template.Resources ?? {}).filter((r) => r.Type === 'AWS::Events::Rule');
+    const readOnly = rules.filter((r) => r.Properties?.State === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS').length;
+    if (rules.length > 0) {
+      this.steps.notVerified(
+        `EventBridge rule matching and delivery (${rules.length} rule(s) in ${stackName}, ${readOnly} in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS)`,
+        'moto creates the rules but emits no ECR, Amazon Inspector or CloudTrail events, so no pattern, rule state or target delivery is exercised — covered by unit tests on the template',
+      );
+    }
   }
 
   /**

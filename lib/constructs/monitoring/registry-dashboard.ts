@@ -16,8 +16,11 @@ export interface RegistryDashboardProps {
    * @default - no band
    */
   readonly pullAnomalyBandWidth?: number | false;
-  /** Push activity; ECR has no per-repository push metric. */
-  readonly pushCalls: cloudwatch.IMetric;
+  /**
+   * Image pushes, deletions (and lifecycle expiration events, where CloudTrail is available) of this repository:
+   * MatchedEvents of rules on ECR's own events, since ECR publishes no per-repository push metric.
+   */
+  readonly imageActions: readonly cloudwatch.IMetric[];
   /** `AWS/Usage` ImagesPerRepositoryCount of the repository. */
   readonly imageCount: cloudwatch.IMetric;
   readonly imagesQuota: number;
@@ -33,7 +36,7 @@ export interface RegistryDashboardProps {
    * @default - no alarm line
    */
   readonly apiUsageThreshold?: number;
-  /** MatchedEvents of each notification rule (findings, scan failures, CloudTrail alerts). */
+  /** MatchedEvents of each alerting rule (findings, scan failures, CloudTrail alerts). */
   readonly ruleMatches: readonly cloudwatch.IMetric[];
   /** Alarms for the status widget. */
   readonly alarms: readonly cloudwatch.IAlarm[];
@@ -74,11 +77,17 @@ export class RegistryDashboard extends Construct {
           markdown:
             `# ${props.title}\n` +
             `Repository \`${props.repositoryName}\`. Alarms notify SNS topic \`${props.topicName}\`. ` +
-            'ECR has no per-repository push or size metric: pushes are account-wide PutImage calls.',
+            'Pushes and deletions are counted from this repository\'s ECR Image Action events (EventBridge rule matches).',
         })],
         [
           new cloudwatch.GraphWidget({ ...half, title: 'Pulls (5-minute sums)', left: pulls, leftYAxis: { min: 0 } }),
-          new cloudwatch.GraphWidget({ ...half, title: 'Pushes', left: [props.pushCalls], leftYAxis: { min: 0 } }),
+          new cloudwatch.GraphWidget({
+            ...half,
+            title: 'Pushes and deletions (events per 5 minutes)',
+            left: [...props.imageActions],
+            leftYAxis: { min: 0 },
+            view: cloudwatch.GraphWidgetView.BAR,
+          }),
         ],
         [
           new cloudwatch.GraphWidget({

@@ -1,0 +1,103 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Props for {@link ManagementEventTrail}. */
+export interface ManagementEventTrailProps {
+  /** Trail name, unique per account and region. */
+  readonly trailName: string;
+  /**
+   * Days the log files (and their noncurrent versions) are kept in the bucket.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+}
+
+/**
+ * A single-region CloudTrail trail that logs read and write management events, so that "AWS API Call via
+ * CloudTrail" events (denied ECR calls, pushes) reach EventBridge in this account and region at all
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html).
+ *
+ * Cost: the first copy of management events in a region is free; every further trail logging them in the
+ * same region is charged ($2.00 per 100,000 events, https://aws.amazon.com/cloudtrail/pricing/ and
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-trail-manage-costs.html). Where an
+ * organization or account trail already logs management events here, rely on it instead of creating this.
+ *
+ * Log files are encrypted with a customer managed key (SSE-KMS), the bucket is TLS-only, blocks public access,
+ * is versioned, expires old logs and is retained when the stack is deleted (it is audit evidence).
+ */
+export class ManagementEventTrail extends Construct {
+  readonly trail: cloudtrail.Trail;
+  readonly bucket: s3.Bucket;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: ManagementEventTrailProps) {
+    super(scope, id);
+    const days = props.logRetentionDays ?? 365;
+    if (!(Number.isInteger(days) && days >= 1)) {
+      throw new Error(`ManagementEventTrail: logRetentionDays must be a positive whole number of days, got ${JSON.stringify(days)}`);
+    }
+    const stack = Stack.of(this);
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: props.trailName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+
+    // Retained with the bucket: log files encrypted with it must stay readable as long as they are kept.
+    this.key = new kms.Key(this, 'Key', {
+      description: `Encrypts the log files of the ${props.trailName} CloudTrail trail`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // The statements AWS requires for a trail's key, scoped to this trail with aws:SourceArn as AWS recommends:
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudTrailToEncryptLogs',
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceArn': trailArn },
+        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
+      },
+    }));
+    this.key.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudTrailToDescribeKey',
+      principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+      actions: ['kms:DescribeKey'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
+    }));
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [{
+        id: 'expire-trail-logs',
+        expiration: Duration.days(days),
+        noncurrentVersionExpiration: Duration.days(days),
+      }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: 'CloudTrail log bucket: only CloudTrail writes to it (bucket policy), log file integrity validation proves every file unchanged, and server access logs would need yet another retained bucket',
+    });
+
+    this.trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName: props.trailName,
+      bucket: this.bucket,
+      encryptionKey: this.key,
+      // One region: the alarms watch this region's events, and each region's first copy is free.
+      isMultiRegionTrail: false,
+      includeGlobalServiceEvents: false,
+      // Read AND write: GetAuthorizationToken, BatchGetImage and GetDownloadUrlForLayer are read-only events.
+      managementEvents: cloudtrail.ReadWriteType.ALL,
+      enableFileValidation: true,
+    });
+    this.trail.node.addDependency(this.key);
+  }
+}

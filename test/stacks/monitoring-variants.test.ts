@@ -1,0 +1,32 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS } from '../../lib/config/environments';
+import { AlarmsConfig, EnvConfig } from '../../lib/config/types';
+import { validateEnvConfig } from '../../lib/config/validate';
+import { buildTestApp } from '../helpers/app';
+
+/**
+ * The monitoring settings an environment can choose (scan type, where CloudTrail events come from, steady
+ * pulls) through the real app with cdk-nag on: `app.synth()` throws on any unacknowledged AwsSolutions error.
+ * The shipped configuration itself is synthesized the same way by test/app.test.ts.
+ */
+const variant = (alarms: Partial<AlarmsConfig>): EnvConfig[] =>
+  Object.values(ENVIRONMENTS).map((c) => validateEnvConfig({ ...c, alarms: { ...c.alarms, ...alarms } }));
+
+describe.each<[string, Partial<AlarmsConfig>]>([
+  ['enhanced scanning and an existing trail', { scanType: 'ENHANCED', cloudTrail: 'existing-trail' }],
+  ['a created trail in every environment, steady pulls everywhere', { cloudTrail: 'create-trail', trailLogRetentionDays: 30, expectSteadyPulls: true }],
+  ['no CloudTrail anywhere', { cloudTrail: 'none' }],
+])('with %s', (_name, alarms) => {
+  test('every stack synthesizes with cdk-nag on', () => {
+    // GIVEN
+    const { app, stacks } = buildTestApp({}, { configs: variant(alarms) });
+    // WHEN / THEN
+    expect(() => app.synth()).not.toThrow();
+    for (const { registry } of stacks) {
+      const template = Template.fromStack(registry);
+      template.resourceCountIs('AWS::CloudTrail::Trail', alarms.cloudTrail === 'create-trail' ? 1 : 0);
+      const states = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.State);
+      expect(states.includes('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS')).toBe(alarms.cloudTrail !== 'none');
+    }
+  });
+});
