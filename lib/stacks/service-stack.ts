@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EnvConfig, RESOURCE_PREFIX } from '../config/types';
 import { BuffetTaskDefinition } from '../constructs/buffet-task-definition';
+import { acknowledgeGuardRule } from '../governance/control-tower';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: EnvConfig;
@@ -55,6 +56,13 @@ export class ServiceStack extends Stack {
       logRetention: task.logRetentionDays as logs.RetentionDays,
       logRemovalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
+
+    // Deliberate non-prod difference (docs/governance.md): prod keeps task logs >= 365 days and passes
+    // CT.CLOUDWATCH.PR.2; dev and staging keep them shorter. Prod is never excused here.
+    if (config.envName !== 'prod' && task.logRetentionDays < 365) {
+      acknowledgeGuardRule(this.task.logGroup, 'CT.CLOUDWATCH.PR.2',
+        `${config.envName} keeps task logs ${task.logRetentionDays} days on purpose: they serve debugging of short-lived test builds, not audit, and prod keeps them a year`);
+    }
 
     // No exportName: outputs are for people and pipelines (`aws cloudformation describe-stacks`), not stacks.
     new CfnOutput(this, 'TaskDefinitionArn', {
