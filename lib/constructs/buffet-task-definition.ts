@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { CREDENTIAL_ENV_NAMES, IMAGE_DIGEST_RE, IMAGE_TAG_RE, MUTABLE_LOOKING_TAGS, SECRET_COMPLETE_ARN_RE } from '../aws-formats';
 import { denyGrantsNotForAwsResources } from '../governance/kms-key-policy';
@@ -289,7 +290,7 @@ export class BuffetTaskDefinition extends Construct {
     });
     key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchLogsForThisLogGroup',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${stack.urlSuffix}`)],
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${(!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).domainSuffix) || stack.urlSuffix}`)],
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       resources: ['*'],
       conditions: {
