@@ -123,7 +123,9 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
       // duplicates the located one and, having no construct path, could never be acknowledged. Drop it
       // only when the violation also names real resources, so no finding is ever lost.
       const located = v.violatingResources.filter((r) => r.resourceLogicalId);
-      return { ...v, ruleName: id ?? v.ruleName, violatingResources: located.length > 0 ? located : v.violatingResources };
+      // Severity explicit: CDK re-derives a report's success from its violations' severities once anything in
+      // the app is acknowledged, and a violation without one (cfnguard sets none) would then not fail the synth.
+      return { ...v, severity: 'error', ruleName: id ?? v.ruleName, violatingResources: located.length > 0 ? located : v.violatingResources };
     });
     return { success: violations.length === 0, violations };
   }
