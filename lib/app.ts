@@ -1,6 +1,7 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EnvConfig } from './config/types';
+import { ControlTowerChecks } from './governance/control-tower';
 import { RegistryStack } from './stacks/registry-stack';
 import { ServiceStack } from './stacks/service-stack';
 
@@ -14,6 +15,13 @@ export interface BuildAppOptions {
    * @default true
    */
   readonly nag?: boolean;
+  /**
+   * Run the AWS Control Tower proactive controls (cfn-guard) as a validation plugin: any unacknowledged
+   * failure fails the synth (docs/governance.md). Tests that synthesize many apps may turn it off; the
+   * real `cdk synth` (bin/) always runs it.
+   * @default true
+   */
+  readonly guard?: boolean;
 }
 
 export interface EnvironmentStacks {
@@ -31,6 +39,10 @@ export function buildApp(app: App, configs: readonly EnvConfig[], options: Build
   if (options.nag ?? true) {
     // cdk-nag 3 runs at synth as a validation plugin; acknowledgements sit on the resources they excuse.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
+  if (options.guard ?? true) {
+    // One cfn-guard run per synth over every template; acknowledgements: acknowledgeGuardRule.
+    Validations.of(app).addPlugins(new ControlTowerChecks());
   }
   return configs.map((config) => {
     const env = { account: config.account ?? options.defaultAccount, region: config.region };

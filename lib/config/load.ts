@@ -12,6 +12,11 @@ export const CONTEXT_KEYS = {
   imageDigest: 'imageDigest',
   /** Deploy the selected environment to this account (only with `env`). */
   account: 'account',
+  /**
+   * VPC endpoints for the selected environment (only with `env`), as JSON: the environment's `network`
+   * setting (lib/config/types.ts NetworkConfig). Validated like the rest of the config.
+   */
+  network: 'network',
 } as const;
 
 export interface LoadOptions {
@@ -42,12 +47,24 @@ export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
   const imageTag = contextString(options.getContext, CONTEXT_KEYS.imageTag);
   const imageDigest = contextString(options.getContext, CONTEXT_KEYS.imageDigest);
   const account = contextString(options.getContext, CONTEXT_KEYS.account);
+  const networkJson = contextString(options.getContext, CONTEXT_KEYS.network);
 
   if (envName !== undefined && !known.includes(envName)) {
     throw new ConfigError([`unknown environment -c env=${JSON.stringify(envName)}; valid environments: ${known.join(', ')} (omit -c env to synthesize all)`]);
   }
   if (account !== undefined && envName === undefined) {
     throw new ConfigError([`-c account=${account} needs -c env=<${known.join('|')}>: one account override cannot apply to every environment`]);
+  }
+  let network: unknown;
+  if (networkJson !== undefined) {
+    if (envName === undefined) {
+      throw new ConfigError([`-c network=... needs -c env=<${known.join('|')}>: one VPC cannot serve every environment`]);
+    }
+    try {
+      network = JSON.parse(networkJson);
+    } catch {
+      throw new ConfigError([`context network=${JSON.stringify(networkJson)} is not JSON; pass -c network='{"vpcId":"vpc-...","subnetIds":["subnet-..."],"routeTableIds":["rtb-..."],"vpcCidr":"10.0.0.0/16"}'`]);
+    }
   }
   const selected = envName === undefined ? known : [envName];
   const configs = selected.map((name) => {
@@ -57,6 +74,7 @@ export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
       ...(imageTag !== undefined ? { imageTag } : {}),
       ...(imageDigest !== undefined ? { imageDigest } : {}),
       ...(account !== undefined ? { account } : {}),
+      ...(network !== undefined ? { network: network as EnvConfig['network'] } : {}),
     };
   });
   const problems: string[] = [];

@@ -138,6 +138,24 @@ export interface TaskConfig {
   readonly secrets: readonly SecretRef[];
 }
 
+/**
+ * An existing VPC whose private subnets (no NAT gateway) run the tasks: the service stack adds the VPC
+ * endpoints a Fargate task needs to pull from ECR and write logs (docs/governance.md). Everything is named
+ * by ID, so synth needs no AWS lookup. Unset: no endpoints (the default).
+ */
+export interface NetworkConfig {
+  /** `vpc-...` */
+  readonly vpcId: string;
+  /** `subnet-...` the tasks run in, at most one per Availability Zone: each gets an endpoint interface. */
+  readonly subnetIds: readonly string[];
+  /** `rtb-...` of those subnets: the S3 gateway endpoint (image layers) adds a route to each. */
+  readonly routeTableIds: readonly string[];
+  /** The VPC's IPv4 CIDR: HTTPS to the endpoints is allowed from it. Set this or `taskSecurityGroupId`. */
+  readonly vpcCidr?: string;
+  /** `sg-...` of the tasks: HTTPS to the endpoints is allowed from it only. Set this or `vpcCidr`. */
+  readonly taskSecurityGroupId?: string;
+}
+
 export interface EnvConfig {
   readonly envName: EnvName;
   /** 12-digit AWS account ID. Unset: the CLI's default account (so synth needs no credentials). */
@@ -167,4 +185,9 @@ export interface EnvConfig {
   readonly imageTag: string;
   /** Image digest `sha256:<64 hex>` that pins exactly (override: `-c imageDigest=`); wins over the tag for the image URI. */
   readonly imageDigest?: string;
+  /**
+   * VPC endpoints for tasks in private subnets without NAT (override: `-c network='<json>'` with `-c env=`).
+   * @default - none
+   */
+  readonly network?: NetworkConfig;
 }

@@ -6,11 +6,16 @@ import {
   IMAGE_TAG_RE,
   MUTABLE_LOOKING_TAGS,
   REPOSITORY_NAME_RE,
+  ROUTE_TABLE_ID_RE,
   SECRET_COMPLETE_ARN_RE,
+  SECURITY_GROUP_ID_RE,
+  SUBNET_ID_RE,
   TAG_FILTER_RE,
+  VPC_ID_RE,
+  vpcCidrProblem,
 } from '../aws-formats';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
-import { ENV_NAMES, EnvConfig, EnvName, SecretRef } from './types';
+import { ENV_NAMES, EnvConfig, EnvName, NetworkConfig, SecretRef } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
 export class ConfigError extends Error {
@@ -213,6 +218,7 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   });
 
   validateImageReference(c, p);
+  if (c.network !== undefined) validateNetwork(c.envName, c.network, p);
   if (p.length > 0) throw new ConfigError(p);
   return c;
 }
@@ -230,6 +236,44 @@ function validateImageReference(c: EnvConfig, p: string[]): void {
   }
   if (c.imageDigest !== undefined && !IMAGE_DIGEST_RE.test(c.imageDigest)) {
     p.push(`${at('imageDigest')} ${show(c.imageDigest)} is not an image digest: use sha256: followed by 64 lowercase hex characters`);
+  }
+}
+
+const NETWORK_FIELDS = ['vpcId', 'subnetIds', 'routeTableIds', 'vpcCidr', 'taskSecurityGroupId'];
+
+/** The optional network block: EC2 ID formats, a CIDR, and exactly one source allowed to reach the endpoints. */
+function validateNetwork(envName: string, n: NetworkConfig, p: string[]): void {
+  const at = (field: string) => `${envName}.network.${field}`;
+  if (typeof n !== 'object' || n === null || Array.isArray(n)) {
+    p.push(`${envName}.network must be an object like {"vpcId": "vpc-...", "subnetIds": ["subnet-..."], "routeTableIds": ["rtb-..."], "vpcCidr": "10.0.0.0/16"}, got ${show(n)}`);
+    return;
+  }
+  for (const key of Object.keys(n)) {
+    if (!NETWORK_FIELDS.includes(key)) p.push(`${at(key)} is not a network setting; use ${NETWORK_FIELDS.join(', ')}`);
+  }
+  if (typeof n.vpcId !== 'string' || !VPC_ID_RE.test(n.vpcId)) p.push(`${at('vpcId')} must be a VPC ID like vpc-0123456789abcdef0, got ${show(n.vpcId)}`);
+  const ids = (field: 'subnetIds' | 'routeTableIds', re: RegExp, example: string) => {
+    const list = n[field] as unknown;
+    if (!Array.isArray(list) || list.length === 0) {
+      p.push(`${at(field)} must be a non-empty list of IDs like ${example}, got ${show(list)}`);
+      return;
+    }
+    list.forEach((id, i) => {
+      if (typeof id !== 'string' || !re.test(id)) p.push(`${at(`${field}[${i}]`)} must be an ID like ${example}, got ${show(id)}`);
+    });
+    if (new Set(list).size !== list.length) p.push(`${at(field)} lists an ID twice: ${show(list)}`);
+  };
+  ids('subnetIds', SUBNET_ID_RE, 'subnet-0123456789abcdef0');
+  ids('routeTableIds', ROUTE_TABLE_ID_RE, 'rtb-0123456789abcdef0');
+  if (n.vpcCidr !== undefined) {
+    const problem = typeof n.vpcCidr === 'string' ? vpcCidrProblem(n.vpcCidr) : 'must be a string';
+    if (problem) p.push(`${at('vpcCidr')} ${show(n.vpcCidr)} ${problem}`);
+  }
+  if (n.taskSecurityGroupId !== undefined && (typeof n.taskSecurityGroupId !== 'string' || !SECURITY_GROUP_ID_RE.test(n.taskSecurityGroupId))) {
+    p.push(`${at('taskSecurityGroupId')} must be a security group ID like sg-0123456789abcdef0, got ${show(n.taskSecurityGroupId)}`);
+  }
+  if ((n.vpcCidr === undefined) === (n.taskSecurityGroupId === undefined)) {
+    p.push(`${envName}.network needs exactly one of vpcCidr (HTTPS to the endpoints from the whole VPC) or taskSecurityGroupId (from the tasks only), got ${n.vpcCidr === undefined ? 'neither' : 'both'}`);
   }
 }
 

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { ACCOUNT_ID_RE } from '../aws-formats';
+import { denyGrantsNotForAwsResources } from '../governance/kms-key-policy';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { RetentionIntent, lifecyclePolicyText, renderRetentionPolicy } from '../lifecycle/retention';
 
@@ -151,6 +152,8 @@ export class ContainerRegistry extends Construct {
         // repository does.
         removalPolicy,
       });
+      // Control Tower CT.KMS.PR.3. ECR's own grants for the repository carry kms:GrantIsForAWSResource.
+      this.encryptionKey.addToResourcePolicy(denyGrantsNotForAwsResources());
     }
 
     this.repository = new ecr.Repository(this, 'Repository', {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { EnvConfig, RESOURCE_PREFIX } from '../config/types';
 import { ContainerRegistry } from '../constructs/container-registry';
 import { GithubCiPushRole } from '../constructs/github-ci-push-role';
+import { acknowledgeGuardRule } from '../governance/control-tower';
 import { RegistryMonitoring } from '../constructs/registry-monitoring';
 import { pinnedImageTagsForEnv } from '../lifecycle/env-policy';
 
@@ -42,6 +43,12 @@ export class RegistryStack extends Stack {
       crossAccountPullAccounts: config.crossAccountPullAccounts,
     });
     const repository = this.registry.repository;
+    // Deliberate non-prod difference (docs/governance.md): config validation keeps prod IMMUTABLE, so prod
+    // always passes CT.ECR.PR.3 and is never excused here.
+    if (config.envName !== 'prod' && config.tagMutability !== 'IMMUTABLE') {
+      acknowledgeGuardRule(repository, 'CT.ECR.PR.3',
+        `${config.envName} lets developers re-point ${config.tagMutabilityExclusions.join(', ') || 'its'} tags (${config.tagMutability}) while iterating; release tags stay immutable and prod is IMMUTABLE`);
+    }
 
     if (config.ciPushRole) {
       this.ciPushRole = new GithubCiPushRole(this, 'CiPushRole', {

@@ -5,6 +5,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { EnvConfig, RESOURCE_PREFIX } from '../config/types';
 import { BuffetTaskDefinition } from '../constructs/buffet-task-definition';
+import { TaskVpcEndpoints } from '../constructs/vpc-endpoints';
+import { acknowledgeGuardRule } from '../governance/control-tower';
 
 export interface ServiceStackProps extends StackProps {
   readonly config: EnvConfig;
@@ -23,6 +25,8 @@ export function taskFamily(envName: string): string {
 export class ServiceStack extends Stack {
   readonly repository: ecr.IRepository;
   readonly task: BuffetTaskDefinition;
+  /** The VPC endpoints, when the environment sets `network`. */
+  readonly vpcEndpoints?: TaskVpcEndpoints;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -55,6 +59,31 @@ export class ServiceStack extends Stack {
       logRetention: task.logRetentionDays as logs.RetentionDays,
       logRemovalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
+
+    if (config.network) {
+      // Private subnets without NAT: the endpoints serve exactly this task's repository, log group and secrets.
+      const n = config.network;
+      this.vpcEndpoints = new TaskVpcEndpoints(this, 'VpcEndpoints', {
+        vpcId: n.vpcId,
+        subnetIds: n.subnetIds,
+        routeTableIds: n.routeTableIds,
+        vpcCidr: n.vpcCidr,
+        taskSecurityGroupId: n.taskSecurityGroupId,
+        repositoryArns: [this.repository.repositoryArn],
+        logGroupArn: this.task.logGroup.logGroupArn,
+        secretArns: task.secrets.filter((s) => s.source === 'secretsmanager').map((s) => s.arn as string),
+        parameterArns: task.secrets
+          .filter((s) => s.source === 'ssm')
+          .map((s) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: s.name.replace(/^\//, '') })),
+      });
+    }
+
+    // Deliberate non-prod difference (docs/governance.md): prod keeps task logs >= 365 days and passes
+    // CT.CLOUDWATCH.PR.2; dev and staging keep them shorter. Prod is never excused here.
+    if (config.envName !== 'prod' && task.logRetentionDays < 365) {
+      acknowledgeGuardRule(this.task.logGroup, 'CT.CLOUDWATCH.PR.2',
+        `${config.envName} keeps task logs ${task.logRetentionDays} days on purpose: they serve debugging of short-lived test builds, not audit, and prod keeps them a year`);
+    }
 
     // No exportName: outputs are for people and pipelines (`aws cloudformation describe-stacks`), not stacks.
     new CfnOutput(this, 'TaskDefinitionArn', {

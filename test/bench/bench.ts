@@ -61,10 +61,12 @@ for (const setting of validation === 'both' ? ['on', 'off'] : [validation]) {
   const all = median(entry, env);
   const three = median('test/bench/many-envs-app.ts', { ...env, BENCH_ENVS: '3' });
   const threeNoNag = median('test/bench/many-envs-app.ts', { ...env, BENCH_ENVS: '3', BENCH_NAG: 'false' });
+  const threeNoGuard = median('test/bench/many-envs-app.ts', { ...env, BENCH_ENVS: '3', BENCH_GUARD: 'false' });
   const thirty = median('test/bench/many-envs-app.ts', { ...env, BENCH_ENVS: '30' });
   console.log(`\nCDK built-in template validation ${setting}:`);
   console.log(`  bare app, 1 empty stack          ${fmt(bare)}`);
   console.log(`  all environments (6 stacks)      ${fmt(all)}   ratio ${(all / bare).toFixed(2)}x (target <= 1.30x)`);
   console.log(`  3 generated environments         ${fmt(three)}   (cdk-nag off: ${fmt(threeNoNag)}, so cdk-nag costs ${fmt(three - threeNoNag)})`);
+  console.log(`                                   (Control Tower checks off: ${fmt(threeNoGuard)}, so they cost ${fmt(three - threeNoGuard)})`);
   console.log(`  30 generated environments        ${fmt(thirty)}   ratio ${(thirty / three).toFixed(2)}x (target <= 1.50x)`);
 }

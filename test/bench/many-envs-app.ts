@@ -18,6 +18,7 @@ for (let i = 0; i < count; i++) {
   configs.push({ ...base, envName: `${base.envName}${i}` as EnvName, repositoryName: `${base.repositoryName}-${i}` });
 }
 const app = new App();
-// BENCH_NAG=false measures what cdk-nag costs (the real app always runs it).
-buildApp(app, configs, { nag: process.env.BENCH_NAG !== 'false' });
+// BENCH_NAG=false / BENCH_GUARD=false measure what cdk-nag / the Control Tower checks cost (the real app
+// always runs both).
+buildApp(app, configs, { nag: process.env.BENCH_NAG !== 'false', guard: process.env.BENCH_GUARD !== 'false' });
 app.synth();

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { BuffetTaskDefinition, BuffetTaskDefinitionProps, TaskSecretReference } from '../../lib/constructs/buffet-task-definition';
 import { cdkJsonContext } from '../helpers/app';
@@ -280,10 +281,55 @@ describe('BuffetTaskDefinition log group', () => {
       DeletionPolicy: 'Delete',
       UpdateReplacePolicy: 'Delete',
     });
+    // The log key follows the log group: deleting it would make the retained logs unreadable.
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('is encrypted with its own rotating key that CloudWatch Logs may use for this log group only (CT.CLOUDWATCH.PR.3, CT.KMS.PR.3)', () => {
+    // GIVEN / WHEN
+    const { template } = taskDefinition();
+    // THEN
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+            Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+            Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/ecs/app-test` } },
+          }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'kms:CreateGrant',
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('a given key is used as is, and no key is created', () => {
+    // GIVEN
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Shared');
+    // WHEN
+    const { template } = taskDefinition({ logEncryptionKey: key }, stack);
+    // THEN
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(key.node.defaultChild as kms.CfnKey), 'Arn'] } });
   });
 });
 
 describe('BuffetTaskDefinition sizing', () => {
+  test('the container gets a hard memory limit equal to the task memory (Control Tower CT.ECS.PR.7)', () => {
+    expect(container(taskDefinition({ cpu: 1024, memoryMiB: 2048 }).template).Memory).toBe(2048);
+  });
+
   test('defaults: 256 CPU / 512 MiB, X86_64 Linux, Fargate default storage, awsvpc', () => {
     const { template } = taskDefinition();
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {

@@ -119,7 +119,7 @@ function dashboardBody(template: Template): { widgets: Array<{ type: string; pro
 }
 
 describe('alarm topic', () => {
-  test('is encrypted with a rotating customer managed key that CloudWatch and EventBridge may use', () => {
+  test('is encrypted with a rotating customer managed key that CloudWatch and EventBridge of this account may use, and nobody may grant', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN
@@ -143,7 +143,14 @@ describe('alarm topic', () => {
           Match.objectLike({
             Principal: { Service: 'events.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: Match.absent(),
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          }),
+          // Control Tower CT.KMS.PR.3
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'kms:CreateGrant',
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
           }),
         ]),
       },

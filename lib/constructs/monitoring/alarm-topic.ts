@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { denyGrantsNotForAwsResources } from '../../governance/kms-key-policy';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -58,16 +59,20 @@ export class AlarmTopic extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
-    // No condition here on purpose: AWS documents that aws:SourceArn / aws:SourceAccount are not carried on
-    // EventBridge's delivery path to SNS, so a condition would silently drop every rule notification
-    // (only the FailedInvocations metric would show it). The key serves this one topic, so the grant
-    // reaches no other data; the topic policy below is what limits who can publish.
+    // Same account guard as the CloudWatch statement above (confused deputy): EventBridge rules of other
+    // accounts cannot use the key. The topic policy below cannot carry a condition for EventBridge ("You
+    // can't use Condition blocks in Amazon SNS topic policies for EventBridge", EventBridge user guide), so
+    // the key is where the account is pinned. Not verifiable on moto: after a real deploy, the rules'
+    // FailedInvocations metric must stay at zero (docs/governance.md).
     this.key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowEventBridgeRuleDelivery',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
+    // Control Tower CT.KMS.PR.3: no one hands out grants on this key directly.
+    this.key.addToResourcePolicy(denyGrantsNotForAwsResources());
 
     // 'Default' keeps the topic's logical ID (and its policy's) what it was before this wrapper existed: CDK
     // leaves 'Default' out of logical IDs, so no deployed topic is replaced.

@@ -1,0 +1,189 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { IConstruct } from 'constructs';
+
+/**
+ * AWS Control Tower proactive controls, run at synth as a CDK validation plugin (see docs/governance.md).
+ *
+ * Control Tower enforces these rules as CloudFormation hooks: a template that fails one is refused at deploy
+ * time (https://docs.aws.amazon.com/controltower/latest/userguide/proactive-controls.html). The same rules
+ * ship for cfn-guard in @cdklabs/cdk-validator-cfnguard; this module runs them through that package's
+ * CfnGuardValidator and adds what the project needs on top:
+ * - violations are named by their Control Tower ID (`ControlTower::CT.KMS.PR.3`), not cfn-guard's internal
+ *   rule name, so an acknowledgement reads like the control it excuses;
+ * - only rules that can apply run: a rule whose resource types appear in no template is skipped
+ *   (it would report SKIP), which is most of the 237 rules and most of the time (docs/governance.md);
+ * - `acknowledgeGuardRule` excuses one rule on one resource, with a mandatory reason.
+ */
+
+/** The plugin name, hence the prefix of every acknowledgement ID (`ControlTower::CT.ECR.PR.3`). */
+export const CONTROL_TOWER_PLUGIN_NAME = 'ControlTower';
+
+/**
+ * Rules prod may acknowledge: only those that demand an architecture this stack does not have. Everything
+ * else must be fixed in prod (test/governance/control-tower.test.ts enforces it).
+ */
+export const PROD_ALLOWED_EXCEPTIONS: Readonly<Record<string, string>> = {
+  'CT.LAMBDA.PR.3': 'a function inside a customer-managed VPC',
+  'CT.S3.PR.2': 'server access logging on a bucket',
+  'CT.S3.PR.4': 'event notifications on a bucket',
+  'CT.S3.PR.9': 'S3 Object Lock on a bucket',
+};
+
+/** The shortest reason accepted: a few words on why, not "n/a". */
+export const MIN_REASON_LENGTH = 20;
+
+/** One bundled Control Tower rule file. */
+export interface ControlTowerRule {
+  /** `CT.KMS.PR.3`. */
+  readonly id: string;
+  /** cfn-guard's name of the rule inside the file, e.g. `kms_create_grant_aws_service_check`. */
+  readonly guardRuleName: string;
+  /** Absolute path of the `.guard` file. */
+  readonly file: string;
+  /** Every CloudFormation resource type the file mentions; empty means "always run it". */
+  readonly resourceTypes: readonly string[];
+}
+
+let ruleIndex: ReadonlyMap<string, ControlTowerRule> | undefined;
+
+function rulesDirectory(): string {
+  const pkg = require.resolve('@cdklabs/cdk-validator-cfnguard/package.json');
+  return path.join(path.dirname(pkg), 'rules', 'control-tower', 'cfn-guard');
+}
+
+/** Every Control Tower rule bundled with @cdklabs/cdk-validator-cfnguard, by ID (read once per process). */
+export function controlTowerRules(): ReadonlyMap<string, ControlTowerRule> {
+  if (ruleIndex) return ruleIndex;
+  const dir = rulesDirectory();
+  const index = new Map<string, ControlTowerRule>();
+  for (const service of fs.readdirSync(dir).sort()) {
+    for (const name of fs.readdirSync(path.join(dir, service)).sort()) {
+      if (!name.endsWith('.guard')) continue;
+      const file = path.join(dir, service, name);
+      const text = fs.readFileSync(file, 'utf8');
+      const id = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(text)?.[1];
+      const guardRuleName = /^rule\s+([A-Za-z0-9_]+)\s+when\s+is_cfn_template/m.exec(text)?.[1];
+      if (!id || !guardRuleName) throw new Error(`cannot read the Control Tower ID or rule name of ${file}: has @cdklabs/cdk-validator-cfnguard changed its rule format?`);
+      const resourceTypes = [...new Set(text.match(/AWS::[A-Za-z0-9]+::[A-Za-z0-9]+/g) ?? [])].sort();
+      index.set(id, { id, guardRuleName, file, resourceTypes });
+    }
+  }
+  ruleIndex = index;
+  return index;
+}
+
+/** Props for {@link ControlTowerChecks}. */
+export interface ControlTowerChecksProps {
+  /**
+   * Run every bundled rule, even those whose resource types appear in no template (they report SKIP).
+   * Only useful to measure or to double-check the selection; it costs ~5-10 s per synth.
+   * @default false
+   */
+  readonly allRules?: boolean;
+}
+
+/**
+ * The Control Tower proactive controls as a validation plugin: one cfn-guard process per synth over every
+ * template (CDK calls a plugin once with all stacks), running only the rules that can apply.
+ */
+export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
+  readonly name = CONTROL_TOWER_PLUGIN_NAME;
+  readonly version: string;
+  readonly ruleIds: string[];
+
+  constructor(private readonly props: ControlTowerChecksProps = {}) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.version = (require('@cdklabs/cdk-validator-cfnguard/package.json') as { version: string }).version;
+    this.ruleIds = [...controlTowerRules().keys()];
+  }
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const present = new Set<string>();
+    for (const templatePath of context.templatePaths) {
+      const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
+      for (const r of Object.values(template.Resources ?? {})) if (r.Type) present.add(r.Type);
+    }
+    const rules = [...controlTowerRules().values()].filter(
+      (r) => this.props.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)),
+    );
+    if (rules.length === 0) return { success: true, violations: [] };
+    const guard = new CfnGuardValidator({
+      controlTowerRulesEnabled: false,
+      rules: rules.map((r) => r.file),
+      // Node's 1 MB default is too small for cfn-guard's JSON once several templates fail.
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const report = guard.validate(context);
+    const violations = report.violations.map((v) => {
+      const id = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(v.description)?.[1];
+      // cfn-guard reports some failed `some Statement[*]` checks a second time without a resource; that entry
+      // duplicates the located one and, having no construct path, could never be acknowledged. Drop it
+      // only when the violation also names real resources, so no finding is ever lost.
+      const located = v.violatingResources.filter((r) => r.resourceLogicalId);
+      // Severity explicit: CDK re-derives a report's success from its violations' severities once anything in
+      // the app is acknowledged, and a violation without one (cfnguard sets none) would then not fail the synth.
+      return { ...v, severity: 'error', ruleName: id ?? v.ruleName, violatingResources: located.length > 0 ? located : v.violatingResources };
+    });
+    return { success: violations.length === 0, violations };
+  }
+}
+
+/**
+ * Acknowledges Control Tower rule `ruleId` (e.g. `CT.S3.PR.9`) on `resource` and everything under it, with
+ * `reason`. The reason travels with the acknowledgement (CDK records it in the construct metadata
+ * `aws:cdk:acknowledged-rules` and prints it in the validation report), so it sits in code next to the
+ * resource it excuses. One line per acknowledgement:
+ *
+ *   acknowledgeGuardRule(trailBucket, 'CT.S3.PR.9', 'CloudTrail log files are integrity-checked by digest files; Object Lock would block the lifecycle expiry');
+ *
+ * Throws on an unknown rule ID, a reason shorter than {@link MIN_REASON_LENGTH}, or a rule that does not
+ * evaluate the resource's type (an acknowledgement that could never match anything).
+ *
+ * This acknowledges the synth-time check only: where an organization enforces the control as a Control
+ * Tower hook, CloudFormation still refuses the resource. cfn-guard's own `Metadata.guard.SuppressedRules`
+ * convention does nothing here: the Control Tower rules do not read it (checked with cfn-guard 3.1.1).
+ */
+export function acknowledgeGuardRule(resource: IConstruct, ruleId: string, reason: string): void {
+  const rule = controlTowerRules().get(ruleId);
+  if (!rule) {
+    throw new Error(`acknowledgeGuardRule: unknown Control Tower rule ${JSON.stringify(ruleId)} on ${resource.node.path}; use an ID like CT.S3.PR.9 (see the validation report or docs/governance.md)`);
+  }
+  if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) {
+    throw new Error(`acknowledgeGuardRule: ${ruleId} on ${resource.node.path} needs a reason of at least ${MIN_REASON_LENGTH} characters saying why the control does not fit, got ${JSON.stringify(reason)}`);
+  }
+  const cfn = resource instanceof CfnResource ? resource : resource.node.defaultChild instanceof CfnResource ? resource.node.defaultChild : undefined;
+  if (cfn && rule.resourceTypes.length > 0 && !rule.resourceTypes.includes(cfn.cfnResourceType)) {
+    throw new Error(`acknowledgeGuardRule: ${ruleId} evaluates ${rule.resourceTypes.join(', ')}, not ${cfn.cfnResourceType} (${resource.node.path}); acknowledge it on the resource it reports`);
+  }
+  Validations.of(resource).acknowledge({ id: `${CONTROL_TOWER_PLUGIN_NAME}::${ruleId}`, reason });
+}
+
+/** One acknowledgement found in a construct tree. */
+export interface GuardAcknowledgement {
+  /** Construct path the acknowledgement covers (it and everything below). */
+  readonly path: string;
+  /** `CT.S3.PR.9`. */
+  readonly ruleId: string;
+  readonly reason: string;
+}
+
+/**
+ * Every Control Tower acknowledgement under `root`, however it was made (the helper or a direct
+ * `Validations.acknowledge`), read from the metadata CDK records.
+ */
+export function guardAcknowledgements(root: IConstruct): GuardAcknowledgement[] {
+  const prefix = `${CONTROL_TOWER_PLUGIN_NAME}::`;
+  const out: GuardAcknowledgement[] = [];
+  for (const c of root.node.findAll()) {
+    for (const entry of c.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+        if (id.startsWith(prefix)) out.push({ path: c.node.path, ruleId: id.slice(prefix.length), reason: String(reason ?? '') });
+      }
+    }
+  }
+  return out;
+}

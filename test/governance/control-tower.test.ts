@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  CONTROL_TOWER_PLUGIN_NAME,
+  MIN_REASON_LENGTH,
+  PROD_ALLOWED_EXCEPTIONS,
+  acknowledgeGuardRule,
+  controlTowerRules,
+  guardAcknowledgements,
+} from '../../lib/governance/control-tower';
+import { buildTestApp, REPO_ROOT } from '../helpers/app';
+import { SAMPLE_NETWORK } from '../helpers/network';
+
+interface Suppressed {
+  readonly ruleName: string;
+  readonly reason: string;
+  readonly acknowledgedAt: string;
+}
+interface PluginReport {
+  readonly pluginName: string;
+  readonly conclusion: string;
+  readonly violations: unknown[];
+  readonly suppressedViolations?: Suppressed[];
+}
+
+/** Synthesizes into a temp dir and returns the Control Tower part of CDK's validation report. */
+function synthReport(app: ReturnType<typeof buildTestApp>['app']): PluginReport {
+  app.synth();
+  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] };
+  // CDK leaves a plugin out of the report when it found nothing at all (no violation, nothing suppressed).
+  return report.pluginReports.find((r) => r.pluginName === CONTROL_TOWER_PLUGIN_NAME) ?? { pluginName: CONTROL_TOWER_PLUGIN_NAME, conclusion: 'success', violations: [] };
+}
+
+// No explicit outdir: with one, CDK reports validation failures on stderr and sets process.exitCode instead of
+// throwing. Without one it synthesizes into a fresh temp dir (app.outdir), removed after the suite.
+const apps: Array<{ outdir: string }> = [];
+const track = <T extends { app: { outdir: string } }>(built: T): T => {
+  apps.push(built.app);
+  return built;
+};
+afterAll(() => apps.forEach((a) => fs.rmSync(a.outdir, { recursive: true, force: true })));
+
+describe('the bundled Control Tower rules', () => {
+  test('are indexed by Control Tower ID with cfn-guard\'s rule name and resource types', () => {
+    const rules = controlTowerRules();
+    expect(rules.size).toBeGreaterThan(200);
+    expect(rules.get('CT.KMS.PR.3')).toMatchObject({ guardRuleName: 'kms_create_grant_aws_service_check', resourceTypes: ['AWS::KMS::Key'] });
+    expect(rules.get('CT.ECR.PR.3')?.resourceTypes).toEqual(['AWS::ECR::Repository']);
+  });
+
+  test('every prod exception names a real rule', () => {
+    for (const id of Object.keys(PROD_ALLOWED_EXCEPTIONS)) expect(controlTowerRules().has(id)).toBe(true);
+  });
+});
+
+describe('acknowledgeGuardRule', () => {
+  const stack = () => new Stack();
+  test('refuses an unknown rule ID', () => {
+    const s = stack();
+    expect(() => acknowledgeGuardRule(new logs.LogGroup(s, 'L'), 'CT.LOGS.PR.99', 'a reason long enough to pass')).toThrow(/unknown Control Tower rule "CT.LOGS.PR.99"/);
+  });
+  test('refuses a missing or short reason', () => {
+    const s = stack();
+    expect(() => acknowledgeGuardRule(new logs.LogGroup(s, 'L'), 'CT.CLOUDWATCH.PR.2', 'n/a')).toThrow(new RegExp(`needs a reason of at least ${MIN_REASON_LENGTH} characters`));
+  });
+  test('refuses a rule that does not evaluate the resource type', () => {
+    const s = stack();
+    expect(() => acknowledgeGuardRule(new logs.LogGroup(s, 'L'), 'CT.S3.PR.9', 'a reason long enough to pass')).toThrow(/CT.S3.PR.9 evaluates AWS::S3::Bucket, not AWS::Logs::LogGroup/);
+  });
+  test('records the rule and its reason on the resource', () => {
+    const s = stack();
+    const group = new logs.LogGroup(s, 'L');
+    acknowledgeGuardRule(group, 'CT.CLOUDWATCH.PR.2', 'short-lived test logs, kept a week on purpose');
+    expect(guardAcknowledgements(s)).toEqual([{ path: group.node.path, ruleId: 'CT.CLOUDWATCH.PR.2', reason: 'short-lived test logs, kept a week on purpose' }]);
+  });
+});
+
+describe('Control Tower checks on the real app', () => {
+  // nag off here: app.test.ts runs both plugins together; this suite reads the guard's own report.
+  const { app } = track(buildTestApp({}, { nag: false }));
+  const report = synthReport(app);
+  const acks = guardAcknowledgements(app);
+
+  test('every environment passes: no unacknowledged failure', () => {
+    expect(report.conclusion).toBe('success');
+    expect(report.violations).toEqual([]);
+  });
+
+  test('every acknowledgement carries a reason (however it was made)', () => {
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) expect({ ...a, ok: a.reason.trim().length >= MIN_REASON_LENGTH }).toEqual({ ...a, ok: true });
+    for (const s of report.suppressedViolations ?? []) expect(s.reason.trim().length).toBeGreaterThanOrEqual(MIN_REASON_LENGTH);
+  });
+
+  test('prod acknowledges only rules that demand an architecture this stack does not have', () => {
+    const prod = acks.filter((a) => a.path.startsWith('BetterCallBuffet-prod-'));
+    for (const a of prod) expect(Object.keys(PROD_ALLOWED_EXCEPTIONS)).toContain(a.ruleId);
+  });
+
+  test('no acknowledgement is stale: each one suppresses a real finding', () => {
+    const used = new Set((report.suppressedViolations ?? []).map((s) => `${s.acknowledgedAt}|${s.ruleName}`));
+    for (const a of acks) expect(used).toContain(`${a.path}|${a.ruleId}`);
+  });
+
+  test('docs/governance.md lists every acknowledged rule', () => {
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'governance.md'), 'utf8');
+    for (const id of new Set(acks.map((a) => a.ruleId))) expect(doc).toContain(id);
+  });
+});
+
+/** A repository that fails exactly CT.ECR.PR.3 (mutable tags); scanning and lifecycle are fine. */
+function careless(scope: Stack): ecr.Repository {
+  const repo = new ecr.Repository(scope, 'Careless', { imageTagMutability: ecr.TagMutability.MUTABLE, imageScanOnPush: true, removalPolicy: RemovalPolicy.DESTROY });
+  repo.addLifecycleRule({ maxImageCount: 10 });
+  return repo;
+}
+
+describe('the Control Tower plugin is really wired', () => {
+  test('an unacknowledged failure fails the synth, naming the control', () => {
+    // GIVEN the real dev app plus a repository with mutable tags that nobody acknowledged
+    const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false }));
+    careless(stacks[0].registry);
+    // THEN
+    expect(() => app.synth()).toThrow(/CT\.ECR\.PR\.3[\s\S]*Careless/);
+  });
+
+  test('the same resource passes once acknowledged with a reason', () => {
+    const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false }));
+    const repo = careless(stacks[0].registry);
+    acknowledgeGuardRule(repo, 'CT.ECR.PR.3', 'a scratch repository whose tags are meant to move');
+    expect(synthReport(app).conclusion).toBe('success');
+  });
+
+  test('guard: false leaves it out (unit tests that synthesize many apps)', () => {
+    const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false, guard: false }));
+    careless(stacks[0].registry);
+    expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('a sample network config', () => {
+  test('synthesizes the VPC endpoints with cdk-nag and the Control Tower checks on', () => {
+    // GIVEN prod with the sample network, both plugins on (the synth throws on any unacknowledged finding)
+    const { app, stacks } = track(buildTestApp({ env: 'prod', network: JSON.stringify(SAMPLE_NETWORK) }, {}));
+    // WHEN
+    const report = synthReport(app);
+    // THEN
+    expect(report.conclusion).toBe('success');
+    expect(Object.keys(stacks[0].service.vpcEndpoints?.endpoints ?? {}).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3']);
+  });
+});
