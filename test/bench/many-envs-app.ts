@@ -4,7 +4,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
-import { ENVIRONMENTS } from '../../lib/config/environments';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
 import { EnvConfig, EnvName } from '../../lib/config/types';
 import { validateEnvConfig } from '../../lib/config/validate';
 
@@ -13,11 +13,11 @@ if (!Number.isInteger(count) || count < 1) throw new Error(`BENCH_ENVS must be a
 const templates = Object.values(ENVIRONMENTS);
 const configs: EnvConfig[] = [];
 for (let i = 0; i < count; i++) {
-  const base = validateEnvConfig(templates[i % templates.length]);
+  const base = validateEnvConfig(templates[i % templates.length], REGISTRY);
   // Generated names sit outside the closed EnvName union on purpose: only the benchmark does this.
-  configs.push({ ...base, envName: `${base.envName}${i}` as EnvName, repositoryName: `${base.repositoryName}-${i}` });
+  configs.push({ ...base, envName: `${base.envName}${i}` as EnvName });
 }
 const app = new App();
 // BENCH_NAG=false measures what cdk-nag costs (the real app always runs it).
-buildApp(app, configs, { nag: process.env.BENCH_NAG !== 'false' });
+buildApp(app, { registry: REGISTRY, environments: configs, selected: configs }, { nag: process.env.BENCH_NAG !== 'false' });
 app.synth();
