@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { loadEnvironments } from '../lib/config/load';
+import { loadConfig } from '../lib/config/load';
 import { ConfigError } from '../lib/config/validate';
 
 const app = new App();
 try {
-  const configs = loadEnvironments({ getContext: (key) => app.node.tryGetContext(key) });
-  buildApp(app, configs, { defaultAccount: process.env.CDK_DEFAULT_ACCOUNT });
+  const config = loadConfig({ getContext: (key) => app.node.tryGetContext(key) });
+  buildApp(app, config, { defaultAccount: process.env.CDK_DEFAULT_ACCOUNT });
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   // A clean message, no stack trace, and no cloud assembly: nothing is half-written.

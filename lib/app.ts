@@ -1,14 +1,18 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { EnvConfig } from './config/types';
+import { LoadedConfig } from './config/load';
 import { ControlTowerChecks } from './governance/control-tower';
 import { RegistryStack } from './stacks/registry-stack';
 import { ServiceStack } from './stacks/service-stack';
 
 export const APP_NAME = 'BetterCallBuffet';
+/** The registry stack's name: one for the whole app. */
+export const REGISTRY_STACK_NAME = `${APP_NAME}-Registry`;
+/** `Environment` tag of the shared registry stack. */
+export const SHARED_ENVIRONMENT_TAG = 'shared';
 
 export interface BuildAppOptions {
-  /** The CLI's default account (CDK_DEFAULT_ACCOUNT), used where an environment sets none. */
+  /** The CLI's default account (CDK_DEFAULT_ACCOUNT), used where the config sets none. */
   readonly defaultAccount?: string;
   /**
    * Run cdk-nag's AwsSolutions pack as a validation plugin: any unacknowledged error fails the synth.
@@ -24,18 +28,28 @@ export interface BuildAppOptions {
   readonly guard?: boolean;
 }
 
-export interface EnvironmentStacks {
+export interface AppStacks {
   readonly registry: RegistryStack;
-  readonly service: ServiceStack;
+  /** One per selected environment, in config order. */
+  readonly services: readonly ServiceStack[];
 }
 
-/** Stack name of one of an environment's stacks, e.g. `BetterCallBuffet-prod-Registry`. */
-export function stackName(envName: string, kind: 'Registry' | 'Service'): string {
+/** Stack name of an environment's service stack, e.g. `BetterCallBuffet-prod-Service`. */
+export function stackName(envName: string, kind: 'Service'): string {
   return `${APP_NAME}-${envName}-${kind}`;
 }
 
-/** Adds each environment's registry and service stacks to the app. */
-export function buildApp(app: App, configs: readonly EnvConfig[], options: BuildAppOptions = {}): EnvironmentStacks[] {
+function tag(stack: RegistryStack | ServiceStack, tags: Record<string, string>): void {
+  // Also written into the template on each resource, so reviewers see them in `cdk diff`.
+  for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
+}
+
+/**
+ * Adds the registry stack and one service stack per selected environment. `-c env=<env>` selects one
+ * environment; the registry stack is always synthesized (from configuration only, so it is identical
+ * whatever environment or image is selected). Pipelines deploy service stacks with `--exclusively`.
+ */
+export function buildApp(app: App, config: LoadedConfig, options: BuildAppOptions = {}): AppStacks {
   if (options.nag ?? true) {
     // cdk-nag 3 runs at synth as a validation plugin; acknowledgements sit on the resources they excuse.
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -44,25 +58,35 @@ export function buildApp(app: App, configs: readonly EnvConfig[], options: Build
     // One cfn-guard run per synth over every template; acknowledgements: acknowledgeGuardRule.
     Validations.of(app).addPlugins(new ControlTowerChecks());
   }
-  return configs.map((config) => {
-    const env = { account: config.account ?? options.defaultAccount, region: config.region };
-    // Stack-level tags: CloudFormation propagates them at deploy time to every resource it can tag.
-    const tags = { Project: APP_NAME, Environment: config.envName, ManagedBy: 'aws-cdk' };
-    const common = { env, tags, terminationProtection: config.terminationProtection, config };
-    const registry = new RegistryStack(app, stackName(config.envName, 'Registry'), {
-      ...common,
-      description: `Better Call Buffet ${config.envName}: ECR repository ${config.repositoryName} and its monitoring`,
-    });
-    const service = new ServiceStack(app, stackName(config.envName, 'Service'), {
-      ...common,
-      description: `Better Call Buffet ${config.envName}: ECS task definition running images from ${config.repositoryName}`,
-    });
-    for (const stack of [registry, service]) {
-      // Also written into the template on each resource, so reviewers see them in `cdk diff`.
-      for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
-    }
-    // Deploy order only (the registry must exist before a task can pull from it); no exports involved.
-    service.addStackDependency(registry, 'the task definition pulls from the registry stack repository');
-    return { registry, service };
+  const { registry: registryConfig } = config;
+  const registryTags = { Project: APP_NAME, Environment: SHARED_ENVIRONMENT_TAG, ManagedBy: 'aws-cdk' };
+  const registryAccount = registryConfig.account ?? options.defaultAccount;
+  const registry = new RegistryStack(app, REGISTRY_STACK_NAME, {
+    env: { account: registryAccount, region: registryConfig.region },
+    tags: registryTags,
+    terminationProtection: registryConfig.terminationProtection,
+    description: `Better Call Buffet: ECR repository ${registryConfig.repositoryName} that every environment pulls from, its CI push role and monitoring`,
+    registry: registryConfig,
+    environments: config.environments,
   });
+  tag(registry, registryTags);
+
+  const services = config.selected.map((env) => {
+    // Stack-level tags: CloudFormation propagates them at deploy time to every resource it can tag.
+    const tags = { Project: APP_NAME, Environment: env.envName, ManagedBy: 'aws-cdk' };
+    const service = new ServiceStack(app, stackName(env.envName, 'Service'), {
+      env: { account: env.account ?? options.defaultAccount, region: env.region },
+      tags,
+      terminationProtection: env.terminationProtection,
+      description: `Better Call Buffet ${env.envName}: ECS task definition running images from ${registryConfig.repositoryName}`,
+      config: env,
+      // The registry stack's own account; unknown at synth (no credentials): the service's account.
+      repository: { repositoryName: registryConfig.repositoryName, account: registryAccount, region: registryConfig.region },
+    });
+    tag(service, tags);
+    // Deploy order only (the repository must exist before a task can pull from it); no exports involved.
+    service.addStackDependency(registry, 'the task definition pulls from the shared repository');
+    return service;
+  });
+  return { registry, services };
 }

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { stackName } from '../lib/app';
+import { REGISTRY_STACK_NAME, stackName } from '../lib/app';
 import { buildTestApp } from './helpers/app';
 
 /**
@@ -11,17 +11,23 @@ import { buildTestApp } from './helpers/app';
 describe('the app', () => {
   const { app, stacks } = buildTestApp();
   const assembly = app.synth();
-  const allStacks: Stack[] = stacks.flatMap((s) => [s.registry, s.service]);
+  const allStacks: Stack[] = [stacks.registry, ...stacks.services];
 
-  test('two stacks per environment, named BetterCallBuffet-<env>-Registry|Service', () => {
+  test('one registry stack and one service stack per environment', () => {
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
-      ['dev', 'staging', 'prod'].flatMap((e) => [stackName(e, 'Registry'), stackName(e, 'Service')]).sort(),
+      [REGISTRY_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort(),
     );
+    expect(REGISTRY_STACK_NAME).toBe('BetterCallBuffet-Registry');
   });
 
-  test('service stacks depend on their registry stack, without exports or imports', () => {
-    for (const { registry, service } of stacks) {
-      expect(service.dependencies).toEqual([registry]);
+  test('-c env=<env> synthesizes the registry and that environment only', () => {
+    const { app: one } = buildTestApp({ env: 'staging' }, { nag: false });
+    expect(one.synth().stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, stackName('staging', 'Service')].sort());
+  });
+
+  test('service stacks depend on the registry stack, without exports or imports', () => {
+    for (const service of stacks.services) {
+      expect(service.dependencies).toEqual([stacks.registry]);
     }
     for (const s of assembly.stacks) {
       const text = JSON.stringify(s.template);
@@ -30,24 +36,34 @@ describe('the app', () => {
     }
   });
 
-  test('termination protection is on for prod stacks only', () => {
-    const protectedStacks = assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
-    expect(protectedStacks).toEqual([stackName('prod', 'Registry'), stackName('prod', 'Service')]);
+  test('the registry template depends on configuration only, never on a deploy\'s -c env/imageTag/imageDigest/account', () => {
+    // GIVEN the registry as the full synth builds it
+    const reference = JSON.stringify(assembly.getStackByName(REGISTRY_STACK_NAME).template);
+    // WHEN synthesized with every service-deploy context flag
+    const { app: withContext } = buildTestApp({ env: 'prod', imageTag: 'v9.9.9-abcdef0', imageDigest: `sha256:${'c'.repeat(64)}`, account: '123456789012' }, { nag: false });
+    // THEN the registry template is identical
+    expect(JSON.stringify(withContext.synth().getStackByName(REGISTRY_STACK_NAME).template)).toBe(reference);
   });
 
-  test('every stack carries Project, Environment and ManagedBy tags', () => {
+  test('termination protection is on for the registry and the prod service', () => {
+    const protectedStacks = assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
+    expect(protectedStacks).toEqual([REGISTRY_STACK_NAME, stackName('prod', 'Service')].sort());
+  });
+
+  test('every stack carries Project, Environment and ManagedBy tags (the registry is "shared")', () => {
     for (const s of assembly.stacks) {
-      const envName = s.stackName.split('-')[1];
+      const envName = s.stackName === REGISTRY_STACK_NAME ? 'shared' : s.stackName.split('-')[1];
       expect(s.tags).toEqual({ Project: 'BetterCallBuffet', Environment: envName, ManagedBy: 'aws-cdk' });
     }
   });
 
   test('taggable resources carry the tags too', () => {
-    const repo = Template.fromStack(stacks[2].registry).findResources('AWS::ECR::Repository');
+    const repo = Template.fromStack(stacks.registry).findResources('AWS::ECR::Repository');
+    expect(Object.keys(repo)).toHaveLength(1);
     for (const r of Object.values(repo)) {
       expect(r.Properties.Tags).toEqual(
         expect.arrayContaining([
-          { Key: 'Environment', Value: 'prod' },
+          { Key: 'Environment', Value: 'shared' },
           { Key: 'ManagedBy', Value: 'aws-cdk' },
           { Key: 'Project', Value: 'BetterCallBuffet' },
         ]),
@@ -59,19 +75,25 @@ describe('the app', () => {
     for (const s of allStacks) expect(s.region).toBe('us-east-1');
   });
 
-  test('an environment account from context pins the stack account', () => {
-    const { stacks: pinned } = buildTestApp({ env: 'prod', account: '123456789012' });
-    expect(pinned.map((s) => s.registry.account)).toEqual(['123456789012']);
+  test('an environment account from context pins that service stack only', () => {
+    const { stacks: pinned } = buildTestApp({ env: 'prod', account: '123456789012' }, { nag: false });
+    expect(pinned.services.map((s) => s.account)).toEqual(['123456789012']);
+    expect(pinned.registry.account).not.toBe('123456789012');
   });
 
   test('cdk-nag AwsSolutions passes on every stack (app.synth() above throws on any unacknowledged error)', () => {
-    expect(assembly.stacks).toHaveLength(6);
+    expect(assembly.stacks).toHaveLength(4);
+  });
+
+  test('cdk-nag passes with the CI push role too', () => {
+    const { app: withRole } = buildTestApp({ githubRepository: 'acme-corp/buffet' });
+    expect(() => withRole.synth()).not.toThrow();
   });
 
   test('cdk-nag is really wired: an unacknowledged violation fails the synth', () => {
     // GIVEN the real app plus a role with a wildcard policy that nobody acknowledged
     const { app: bad, stacks: badStacks } = buildTestApp({ env: 'dev' });
-    const role = new iam.Role(badStacks[0].registry, 'Careless', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    const role = new iam.Role(badStacks.registry, 'Careless', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:*'], resources: ['*'] }));
     // THEN synthesis fails naming the rule
     expect(() => bad.synth()).toThrow(/AwsSolutions-IAM5/);

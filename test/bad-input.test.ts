@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { ENVIRONMENTS } from '../lib/config/environments';
-import { loadEnvironments } from '../lib/config/load';
-import { EnvConfig } from '../lib/config/types';
+import { ENVIRONMENTS, REGISTRY } from '../lib/config/environments';
+import { loadConfig } from '../lib/config/load';
+import { EnvConfig, RegistryConfig } from '../lib/config/types';
 import { ConfigError } from '../lib/config/validate';
 import { cdkJsonContext } from './helpers/app';
 
@@ -14,9 +14,13 @@ import { cdkJsonContext } from './helpers/app';
  * `cdk synth` (load config from context, build the app, synthesize). Each must fail with a message that
  * names the offending value, and leave no template behind.
  */
-type Patch = (envs: Record<string, EnvConfig>) => void;
-const set = (env: keyof typeof ENVIRONMENTS, patch: Partial<EnvConfig> | ((c: EnvConfig) => EnvConfig)): Patch => (envs) => {
+interface Config { envs: Record<string, EnvConfig>; registry: RegistryConfig }
+type Patch = (config: Config) => void;
+const set = (env: keyof typeof ENVIRONMENTS, patch: Partial<EnvConfig> | ((c: EnvConfig) => EnvConfig)): Patch => ({ envs }) => {
   envs[env] = typeof patch === 'function' ? patch(envs[env]) : { ...envs[env], ...patch };
+};
+const setRegistry = (patch: Partial<RegistryConfig> | ((c: RegistryConfig) => RegistryConfig)): Patch => (config) => {
+  config.registry = typeof patch === 'function' ? patch(config.registry) : { ...config.registry, ...patch };
 };
 
 const cases: Array<{ what: string; context?: Record<string, string>; patch?: Patch; message: RegExp }> = [
@@ -28,29 +32,30 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'bad account override', context: { env: 'staging', account: '1234' }, message: /staging\.account must be a 12-digit AWS account ID, got "1234"/ },
   { what: 'bad account in config', patch: set('prod', { account: '12345678901x' }), message: /prod\.account must be a 12-digit AWS account ID, got "12345678901x"/ },
   { what: 'bad region', patch: set('staging', { region: 'europe-1' }), message: /staging\.region "europe-1" is not an AWS region name/ },
-  { what: 'bad repository name', patch: set('dev', { repositoryName: 'Better Call Buffet' }), message: /dev\.repositoryName "Better Call Buffet" is not a valid ECR repository name/ },
-  { what: 'colliding repository names', patch: set('staging', { repositoryName: 'better-call-buffet-dev' }), message: /staging\.repositoryName "better-call-buffet-dev" is also used by dev/ },
-  { what: 'zero releases kept', patch: set('dev', (c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /dev\.retention\.keepReleaseImages must be a positive integer, got 0/ },
-  { what: 'negative untagged expiry', patch: set('prod', (c) => ({ ...c, retention: { ...c.retention, expireUntaggedAfterDays: -3 } })), message: /prod\.retention\.expireUntaggedAfterDays must be a positive integer, got -3/ },
-  { what: 'conflicting retention (cap below kept releases)', patch: set('staging', (c) => ({ ...c, retention: { ...c.retention, maxImages: 10 } })), message: /staging\.retention\.maxImages \(10\) is below retention\.keepReleaseImages \(30\)/ },
-  { what: 'bad e-mail', patch: set('prod', (c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@'] } })), message: /prod\.alarms\.emails\[0\] "oncall@" is not an e-mail address/ },
+  { what: 'bad repository name', patch: setRegistry({ repositoryName: 'Better Call Buffet' }), message: /registry\.repositoryName "Better Call Buffet" is not a valid ECR repository name/ },
+  { what: 'zero releases kept', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /registry\.retention\.keepReleaseImages must be a positive integer, got 0/ },
+  { what: 'negative untagged expiry', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, expireUntaggedAfterDays: -3 } })), message: /registry\.retention\.expireUntaggedAfterDays must be a positive integer, got -3/ },
+  { what: 'conflicting retention (cap below kept releases)', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, maxImages: 10 } })), message: /registry\.retention\.maxImages \(10\) is below retention\.keepReleaseImages \(100\)/ },
+  { what: 'bad e-mail', patch: setRegistry((c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@'] } })), message: /registry\.alarms\.emails\[0\] "oncall@" is not an e-mail address/ },
   { what: 'invalid Fargate size', patch: set('prod', (c) => ({ ...c, task: { ...c.task, cpu: 512, memoryMiB: 512 } })), message: /Fargate memory 512 MiB is not valid with CPU 512; valid memory values \(MiB\) for CPU 512: 1024, 2048, 3072, 4096/ },
-  { what: 'wildcard cross-account principal', patch: set('staging', { crossAccountPullAccounts: ['*'] }), message: /staging\.crossAccountPullAccounts\[0\] is '\*': wildcard principals are never allowed/ },
-  { what: 'mutable tags in prod', patch: set('prod', { tagMutability: 'MUTABLE' }), message: /prod\.tagMutability must be IMMUTABLE in prod/ },
+  { what: 'wildcard cross-account principal', patch: setRegistry({ crossAccountPullAccounts: ['*'] }), message: /registry\.crossAccountPullAccounts\[0\] is '\*': wildcard principals are never allowed/ },
+  { what: 'mutable tags in the registry prod pulls from', patch: setRegistry({ tagMutability: 'MUTABLE' }), message: /registry\.tagMutability must be IMMUTABLE/ },
+  { what: 'a placeholder GitHub repository for the push role', context: { githubRepository: 'your-org/better-call-buffet' }, message: /registry\.ciPushRole\.githubRepository "your-org\/better-call-buffet" is a placeholder/ },
+  { what: 'an unknown promotion gate severity', patch: set('staging', { promotion: { failOnSeverity: 'SEVERE' as never } }), message: /staging\.promotion\.failOnSeverity "SEVERE" must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL/ },
   { what: 'root user in the container', patch: set('dev', (c) => ({ ...c, task: { ...c.task, user: '0' } })), message: /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got "0"/ },
 ];
 
 describe('bad input fails the synth with a clear message and writes nothing', () => {
   test.each(cases)('$what', ({ context = {}, patch, message }) => {
     // GIVEN the shipped configuration with one bad value, or a bad context flag
-    const envs = JSON.parse(JSON.stringify(ENVIRONMENTS)) as Record<string, EnvConfig>;
-    patch?.(envs);
+    const config: Config = JSON.parse(JSON.stringify({ envs: ENVIRONMENTS, registry: REGISTRY })) as Config;
+    patch?.(config);
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
     try {
       // WHEN the app is built and synthesized as bin/ does
       const run = () => {
         const app = new App({ context: { ...cdkJsonContext(), ...context }, outdir });
-        buildApp(app, loadEnvironments({ getContext: (k) => app.node.tryGetContext(k), environments: envs }), { nag: false });
+        buildApp(app, loadConfig({ getContext: (k) => app.node.tryGetContext(k), environments: config.envs, registry: config.registry }), { nag: false });
         app.synth();
       };
       // THEN it throws a ConfigError naming the value, and no template exists

@@ -3,12 +3,17 @@ import { buildTestApp } from './helpers/app';
 
 /**
  * Security Hub controls prod must meet (docs/quality-gates.md, "Security Hub mapping"): each asserted on the synthesized
- * prod templates, the same properties the controls evaluate on the deployed resources.
+ * templates prod consists of, the same properties the controls evaluate on the deployed resources. Prod spans
+ * two stacks: the shared registry it pulls from (ECR controls) and its own service stack (ECS controls).
  */
 // cdk-nag is exercised by test/app.test.ts; these tests read properties only.
-const [prod] = buildTestApp({ env: 'prod' }, { nag: false }).stacks;
-const registry = Template.fromStack(prod.registry);
-const service = Template.fromStack(prod.service);
+const { registry: registryStack, services } = buildTestApp({ env: 'prod' }, { nag: false }).stacks;
+const registry = Template.fromStack(registryStack);
+const service = Template.fromStack(services[0]);
+
+test('prod is the registry plus the prod service stack', () => {
+  expect([registryStack.stackName, ...services.map((s) => s.stackName)]).toEqual(['BetterCallBuffet-Registry', 'BetterCallBuffet-prod-Service']);
+});
 const containers = () => {
   const defs = Object.values(service.findResources('AWS::ECS::TaskDefinition'));
   expect(defs).toHaveLength(1);

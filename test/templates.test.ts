@@ -43,7 +43,7 @@ describe('replacement guard', () => {
   });
 
   describe('detects', () => {
-    const name = 'BetterCallBuffet-prod-Registry';
+    const name = 'BetterCallBuffet-Registry';
     const template = current[name] as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     const repoId = Object.keys(template.Resources).find((id) => template.Resources[id].Type === 'AWS::ECR::Repository')!;
     const mutate = (f: (t: typeof template) => void) => {

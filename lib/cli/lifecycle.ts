@@ -1,8 +1,8 @@
 /**
  * `lifecycle` CLI: preview and explain ECR lifecycle policies offline.
  *
- *   ts-node lib/cli/lifecycle.ts preview (--policy FILE | --env NAME) --images FILE [--now ISO-8601]
- *   ts-node lib/cli/lifecycle.ts explain (--policy FILE | --env NAME)
+ *   ts-node lib/cli/lifecycle.ts preview (--policy FILE | --repository NAME) --images FILE [--now ISO-8601]
+ *   ts-node lib/cli/lifecycle.ts explain (--policy FILE | --repository NAME)
  *
  * Exit codes: 0 success, 2 bad input (one line on stderr, nothing on stdout), 1 unexpected failure.
  */
@@ -14,9 +14,9 @@ import { LifecyclePolicy, LifecyclePolicyError, parseLifecyclePolicy } from '../
 
 export const USAGE = `Usage:
   lifecycle preview --policy FILE --images FILE [--now ISO-8601]
-  lifecycle preview --env NAME --images FILE [--now ISO-8601]
+  lifecycle preview --repository NAME --images FILE [--now ISO-8601]
   lifecycle explain --policy FILE
-  lifecycle explain --env NAME
+  lifecycle explain --repository NAME
   lifecycle --help
 
 preview  Prints, as GetLifecyclePolicyPreview JSON, the images ECR would expire or archive.
@@ -24,7 +24,8 @@ preview  Prints, as GetLifecyclePolicyPreview JSON, the images ECR would expire 
          --now    evaluate as of this instant (default: the current time), e.g. 2024-05-01T00:00:00Z
 explain  Prints one plain-English line per rule, in the order ECR applies them.
 --policy a lifecycle policy JSON file (the text given to aws ecr put-lifecycle-policy)
---env    the policy this app deploys for that environment (e.g. dev, staging, prod)
+--repository  the policy this app deploys for that repository (better-call-buffet: every environment
+              pulls from it, so there is one policy)
 
 Exit codes: 0 ok, 2 invalid input (message on stderr), 1 unexpected error.
 `;
@@ -42,11 +43,11 @@ const processIo: CliIo = {
 /** Bad input: reported as one line on stderr with exit code 2. */
 class CliInputError extends Error {}
 
-type Flag = '--policy' | '--env' | '--images' | '--now';
+type Flag = '--policy' | '--repository' | '--images' | '--now';
 
 const FLAGS_BY_COMMAND: Record<'preview' | 'explain', readonly Flag[]> = {
-  preview: ['--policy', '--env', '--images', '--now'],
-  explain: ['--policy', '--env'],
+  preview: ['--policy', '--repository', '--images', '--now'],
+  explain: ['--policy', '--repository'],
 };
 
 function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Map<Flag, string> {
@@ -59,6 +60,9 @@ function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Ma
     }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name === '--env') {
+      throw new CliInputError('--env was removed: every environment pulls from one repository; use --repository better-call-buffet');
+    }
     if (!(allowed as readonly string[]).includes(name)) {
       throw new CliInputError(`unknown flag "${name}" for ${command}; flags are ${allowed.join(', ')}`);
     }
@@ -70,7 +74,7 @@ function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Ma
       i++;
     }
     if (value === undefined || value === '' || value.startsWith('--')) {
-      throw new CliInputError(`flag ${name} needs a value, e.g. ${name} ${name === '--now' ? '2024-05-01T00:00:00Z' : name === '--env' ? 'dev' : 'FILE'}`);
+      throw new CliInputError(`flag ${name} needs a value, e.g. ${name} ${name === '--now' ? '2024-05-01T00:00:00Z' : name === '--repository' ? 'better-call-buffet' : 'FILE'}`);
     }
     if (flags.has(name as Flag)) {
       throw new CliInputError(`flag ${name} given twice ("${flags.get(name as Flag)}" and "${value}"); give it once`);
@@ -103,10 +107,10 @@ function policyFromFile(path: string): LifecyclePolicy {
 }
 
 interface EnvPolicyModule {
-  lifecyclePolicyForEnv?: unknown;
+  lifecyclePolicyForRepository?: unknown;
 }
 
-function policyForEnv(envName: string): LifecyclePolicy {
+function policyForRepository(repositoryName: string): LifecyclePolicy {
   // Loaded lazily so preview/explain with --policy work in a checkout without the app's policy module.
   // `module.require` resolves relative to this file under ts-node and under jest alike.
   let loaded: EnvPolicyModule;
@@ -117,25 +121,25 @@ function policyForEnv(envName: string): LifecyclePolicy {
     // Only the module itself being absent is an input problem; a missing import inside it is a real bug.
     if (e.code === 'MODULE_NOT_FOUND' && e.message.startsWith("Cannot find module '../lifecycle/env-policy'")) {
       throw new CliInputError(
-        '--env needs lib/lifecycle/env-policy.ts (exporting lifecyclePolicyForEnv), which this checkout does not have; use --policy FILE instead',
+        '--repository needs lib/lifecycle/env-policy.ts (exporting lifecyclePolicyForRepository), which this checkout does not have; use --policy FILE instead',
       );
     }
     throw err;
   }
-  if (typeof loaded.lifecyclePolicyForEnv !== 'function') {
-    throw new CliInputError('lib/lifecycle/env-policy.ts does not export a function lifecyclePolicyForEnv(envName); use --policy FILE instead');
+  if (typeof loaded.lifecyclePolicyForRepository !== 'function') {
+    throw new CliInputError('lib/lifecycle/env-policy.ts does not export a function lifecyclePolicyForRepository(name); use --policy FILE instead');
   }
   let policy: unknown;
   try {
-    policy = (loaded.lifecyclePolicyForEnv as (name: string) => unknown)(envName);
+    policy = (loaded.lifecyclePolicyForRepository as (name: string) => unknown)(repositoryName);
   } catch (err) {
-    throw new CliInputError(`--env "${envName}": ${(err as Error).message}`);
+    throw new CliInputError(`--repository "${repositoryName}": ${(err as Error).message}`);
   }
   try {
     return parseLifecyclePolicy(policy);
   } catch (err) {
     if (err instanceof LifecyclePolicyError) {
-      throw new CliInputError(`the policy the app builds for --env "${envName}" is not valid: ${err.message}`);
+      throw new CliInputError(`the policy the app builds for --repository "${repositoryName}" is not valid: ${err.message}`);
     }
     throw err;
   }
@@ -143,13 +147,13 @@ function policyForEnv(envName: string): LifecyclePolicy {
 
 function selectPolicy(flags: Map<Flag, string>): LifecyclePolicy {
   const file = flags.get('--policy');
-  const env = flags.get('--env');
-  if (file !== undefined && env !== undefined) {
-    throw new CliInputError('give either --policy FILE or --env NAME, not both');
+  const repository = flags.get('--repository');
+  if (file !== undefined && repository !== undefined) {
+    throw new CliInputError('give either --policy FILE or --repository NAME, not both');
   }
   if (file !== undefined) return policyFromFile(file);
-  if (env !== undefined) return policyForEnv(env);
-  throw new CliInputError('missing policy: add --policy FILE or --env NAME');
+  if (repository !== undefined) return policyForRepository(repository);
+  throw new CliInputError('missing policy: add --policy FILE or --repository NAME');
 }
 
 function imagesFromFile(path: string): ImageDetail[] {

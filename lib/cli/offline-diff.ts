@@ -63,13 +63,15 @@ function pairStacks(envName: string, headDir: string, base: { dir?: string; asse
   if (base.assemblyDir !== undefined) {
     for (const s of assemblyStacks(base.assemblyDir)) baseFiles.set(s.stackName, s.templateFile);
   } else if (base.dir !== undefined) {
-    // Stacks are named <app>-<env>-<kind>: the working tree's names give the prefix of this env's baselines.
+    // Service stacks are named <app>-<env>-<kind>: the working tree's names give the prefix of this env's
+    // baselines (a removed stack of the environment still shows); the shared registry stack matches by name.
     const marker = `-${envName}-`;
     const prefixes = new Set(head.filter((s) => s.stackName.includes(marker))
       .map((s) => s.stackName.slice(0, s.stackName.indexOf(marker) + marker.length)));
     for (const f of readdirSync(base.dir)) {
       const name = f.slice(0, -TEMPLATE_SUFFIX.length);
-      if (f.endsWith(TEMPLATE_SUFFIX) && [...prefixes].some((p) => name.startsWith(p))) baseFiles.set(name, join(base.dir, f));
+      const wanted = head.some((s) => s.stackName === name) || [...prefixes].some((p) => name.startsWith(p));
+      if (f.endsWith(TEMPLATE_SUFFIX) && wanted) baseFiles.set(name, join(base.dir, f));
     }
     const missing = head.filter((s) => !baseFiles.has(s.stackName));
     if (missing.length > 0) {

@@ -1,11 +1,12 @@
-import { EnvConfig, EnvName, TaskConfig } from './types';
+import { EnvConfig, EnvName, RegistryConfig, TaskConfig } from './types';
 
 /**
- * Every environment's settings, in one place. Edit here to change retention, thresholds or sizing; set
- * `account` to a real 12-digit ID to pin an environment to its account (unset, the stack follows the
- * CLI's default account, which lets `cdk synth` run with no credentials at all).
+ * The app's settings, in one place: the one registry every environment pulls from, and each environment.
+ * Edit here to change retention, thresholds, sizing or promotion gates; set `account` to a real 12-digit ID
+ * to pin the registry or an environment to its account (unset, the stack follows the CLI's default
+ * account, which lets `cdk synth` run with no credentials at all).
  *
- * Everything is validated by `validateEnvConfig` before any construct sees it.
+ * Everything is validated by `validateRegistryConfig` / `validateEnvConfig` before any construct sees it.
  */
 
 const APP_TASK_DEFAULTS: Omit<TaskConfig, 'cpu' | 'memoryMiB' | 'logRetentionDays'> = {
@@ -20,121 +21,85 @@ const APP_TASK_DEFAULTS: Omit<TaskConfig, 'cpu' | 'memoryMiB' | 'logRetentionDay
   secrets: [],
 };
 
+/**
+ * The one repository. Built once by CI, promoted by tag: dev, staging and prod all run digests from here.
+ * It lives in the registry account (or the prod account); environments in other accounts pull through the
+ * repository policy (their configured `account` is added automatically).
+ */
+export const REGISTRY: RegistryConfig = {
+  region: 'us-east-1',
+  repositoryName: 'better-call-buffet',
+  // Security Hub ECR.2, and promotion tags (`prod-v1.4.2-3f9c2ab`) must name one image forever.
+  tagMutability: 'IMMUTABLE',
+  removalPolicy: 'RETAIN',
+  terminationProtection: true,
+  kmsEncryption: true,
+  crossAccountPullAccounts: [],
+  // No githubRepository on purpose: a role trusting a repository nobody here controls would let strangers
+  // push. Set the real owner/repo here or pass -c githubRepository=owner/repo (docs/registry.md).
+  ciPushRole: {
+    // The build job runs on main without a GitHub environment; promote steps run in the environments.
+    branches: ['main'],
+    environments: ['dev', 'staging', 'prod'],
+  },
+  retention: {
+    // Anything tagged `keep-*` by hand (an incident, an audit) is never expired.
+    protectTagPatterns: ['keep-*'],
+    releaseTagPatterns: ['v*'],
+    keepReleaseImages: 100,
+    // The newest 20 images promoted to each environment stay: its rollback window.
+    keepPromotedImages: 20,
+    expireUntaggedAfterDays: 14,
+    maxImages: 1000,
+  },
+  alarms: {
+    criticalFindings: true,
+    alertOnHighFindings: true,
+    scanFailures: true,
+    scanType: 'BASIC',
+    imageCountQuotaFraction: 0.7,
+    apiUsageQuotaFraction: 0.7,
+    pullAnomalyBandWidth: 2,
+    // Pulled by running services and CI: two odd 5-minute periods in a row are worth a look.
+    pullAnomalyEvaluationPeriods: 2,
+    // Running services pull all day: silence from the registry every environment pulls from is a symptom.
+    expectSteadyPulls: true,
+    authFailureThreshold: 1,
+    // Denied logins and pulls are watched out of the box. Where an organization or account trail already logs
+    // management events in this region, switch to 'existing-trail': a second trail is charged per event.
+    cloudTrail: 'create-trail',
+    emails: [],
+  },
+};
+
 export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
   dev: {
     envName: 'dev',
     region: 'us-east-1',
-    repositoryName: 'better-call-buffet-dev',
-    // Developers may re-point `latest` and `dev-*` tags; every other tag (releases) stays immutable.
-    tagMutability: 'IMMUTABLE_WITH_EXCLUSION',
-    tagMutabilityExclusions: ['latest', 'dev-*'],
     removalPolicy: 'DESTROY',
     terminationProtection: false,
-    kmsEncryption: false,
-    crossAccountPullAccounts: [],
-    retention: {
-      protectTagPatterns: [],
-      releaseTagPatterns: ['v*'],
-      keepReleaseImages: 10,
-      expireUntaggedAfterDays: 1,
-      maxImages: 100,
-    },
-    alarms: {
-      criticalFindings: true,
-      alertOnHighFindings: false,
-      scanFailures: true,
-      scanType: 'BASIC',
-      imageCountQuotaFraction: 0.8,
-      apiUsageQuotaFraction: 0.8,
-      pullAnomalyBandWidth: false,
-      // Inert until cloudTrail is set: dev's CI experiments fail logins often, so only bursts page.
-      authFailureThreshold: 10,
-      cloudTrail: 'none',
-      emails: [],
-    },
     task: { ...APP_TASK_DEFAULTS, cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
-    imageTag: 'dev-main',
+    imageTag: 'v1.0.0',
+    // Dev is where builds land first: only CRITICAL findings keep an image out.
+    promotion: { failOnSeverity: 'CRITICAL' },
   },
   staging: {
     envName: 'staging',
     region: 'us-east-1',
-    repositoryName: 'better-call-buffet-staging',
-    tagMutability: 'IMMUTABLE',
-    tagMutabilityExclusions: [],
     removalPolicy: 'RETAIN',
     terminationProtection: false,
-    kmsEncryption: false,
-    crossAccountPullAccounts: [],
-    // GitHub Actions push release builds from main, or from jobs in the `staging` GitHub environment.
-    // Placeholder owner/repo: put the real one before deploying (whoever owns that GitHub repository could
-    // push here). One OIDC provider per account: another environment sharing this account that adds a
-    // ciPushRole must set oidcProviderArn (validateEnvironmentSet says so).
-    ciPushRole: {
-      githubRepository: 'better-call-buffet/registry',
-      branches: ['main'],
-      environments: ['staging'],
-    },
-    retention: {
-      protectTagPatterns: [],
-      releaseTagPatterns: ['v*'],
-      keepReleaseImages: 30,
-      expireUntaggedAfterDays: 7,
-      maxImages: 300,
-    },
-    alarms: {
-      criticalFindings: true,
-      alertOnHighFindings: true,
-      scanFailures: true,
-      scanType: 'BASIC',
-      imageCountQuotaFraction: 0.8,
-      apiUsageQuotaFraction: 0.8,
-      pullAnomalyBandWidth: 3,
-      pullAnomalyEvaluationPeriods: 3,
-      authFailureThreshold: 5,
-      cloudTrail: 'none',
-      emails: [],
-    },
     task: { ...APP_TASK_DEFAULTS, cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
     imageTag: 'v1.0.0',
+    promotion: { failOnSeverity: 'HIGH' },
   },
   prod: {
     envName: 'prod',
     region: 'us-east-1',
-    repositoryName: 'better-call-buffet-prod',
-    // Security Hub ECR.2: tags can never be re-pointed, so a tag names exactly one image forever.
-    tagMutability: 'IMMUTABLE',
-    tagMutabilityExclusions: [],
     removalPolicy: 'RETAIN',
     terminationProtection: true,
-    kmsEncryption: true,
-    crossAccountPullAccounts: [],
-    retention: {
-      // Anything tagged `keep-*` by hand (an incident, an audit) is never expired.
-      protectTagPatterns: ['keep-*'],
-      releaseTagPatterns: ['v*'],
-      keepReleaseImages: 100,
-      expireUntaggedAfterDays: 14,
-      maxImages: 1000,
-    },
-    alarms: {
-      criticalFindings: true,
-      alertOnHighFindings: true,
-      scanFailures: true,
-      scanType: 'BASIC',
-      imageCountQuotaFraction: 0.7,
-      apiUsageQuotaFraction: 0.7,
-      pullAnomalyBandWidth: 2,
-      // Prod is pulled by running services only: two odd 5-minute periods in a row are worth a look.
-      pullAnomalyEvaluationPeriods: 2,
-      // Running services pull all day: silence in prod is a symptom, not a quiet night.
-      expectSteadyPulls: true,
-      authFailureThreshold: 1,
-      // Prod watches denied logins and pulls out of the box. Where an organization or account trail already logs
-      // management events in this region, switch to 'existing-trail': a second trail is charged per event.
-      cloudTrail: 'create-trail',
-      emails: [],
-    },
     task: { ...APP_TASK_DEFAULTS, cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
     imageTag: 'v1.0.0',
+    // No CRITICAL or HIGH finding reaches prod.
+    promotion: { failOnSeverity: 'HIGH' },
   },
 };

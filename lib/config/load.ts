@@ -1,29 +1,46 @@
-import { ENVIRONMENTS } from './environments';
-import { ENV_NAMES, EnvConfig, EnvName } from './types';
-import { ConfigError, isEnvName, validateEnvConfig, validateEnvironmentSet } from './validate';
+import { ENVIRONMENTS, REGISTRY } from './environments';
+import { ENV_NAMES, EnvConfig, EnvName, RegistryConfig } from './types';
+import { ConfigError, isEnvName, validateEnvConfig, validateEnvironmentSet, validateRegistryConfig } from './validate';
 
 /** Context keys the app reads (`cdk synth -c key=value`). Everything else in context is CDK's own. */
 export const CONTEXT_KEYS = {
-  /** Synthesize one environment only; unset means all. */
+  /** Synthesize the registry and this environment's service stack only; unset means every environment. */
   env: 'env',
-  /** Override the image tag the task definition runs (pipelines). */
+  /** Override the image tag the task definition runs (pipelines pass the promoted release tag). */
   imageTag: 'imageTag',
   /** Pin the image by digest (pipelines). */
   imageDigest: 'imageDigest',
-  /** Deploy the selected environment to this account (only with `env`). */
+  /** Deploy the selected environment's service stack to this account (only with `env`). */
   account: 'account',
   /**
    * VPC endpoints for the selected environment (only with `env`), as JSON: the environment's `network`
    * setting (lib/config/types.ts NetworkConfig). Validated like the rest of the config.
    */
   network: 'network',
+  /** `owner/repo` whose GitHub workflows may assume the CI push role (creates the role). */
+  githubRepository: 'githubRepository',
 } as const;
 
 export interface LoadOptions {
   /** Reads a context value; in the app this is `app.node.tryGetContext`. */
   readonly getContext: (key: string) => unknown;
-  /** The base configuration (tests and the benchmark pass their own). */
+  /** The base environments (tests and the benchmark pass their own). */
   readonly environments?: Readonly<Record<string, EnvConfig>>;
+  /** The base registry (tests pass their own). */
+  readonly registry?: RegistryConfig;
+}
+
+/** What the app synthesizes: validated and frozen. */
+export interface LoadedConfig {
+  /** The shared registry, with `-c githubRepository` applied. */
+  readonly registry: RegistryConfig;
+  /**
+   * Every environment as configured, without context overrides: what the registry serves (pinned tags,
+   * pulling accounts, promotion patterns). Deploy-time context never changes the registry stack.
+   */
+  readonly environments: readonly EnvConfig[];
+  /** The environments to synthesize service stacks for (`-c env`), with `-c imageTag/imageDigest/account` applied. */
+  readonly selected: readonly EnvConfig[];
 }
 
 function contextString(getContext: (key: string) => unknown, key: string): string | undefined {
@@ -36,11 +53,20 @@ function contextString(getContext: (key: string) => unknown, key: string): strin
   return v;
 }
 
+function collect(problems: string[], check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) if (!problems.includes(p)) problems.push(p);
+  }
+}
+
 /**
- * Turns CDK context into the validated list of environments to synthesize, in a fixed order.
- * Nothing is synthesized unless every selected environment is valid.
+ * Turns CDK context into the validated registry and environments, in a fixed order. Nothing is
+ * synthesized unless the registry and every environment are valid.
  */
-export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
+export function loadConfig(options: LoadOptions): LoadedConfig {
   const base: Readonly<Record<string, EnvConfig>> = options.environments ?? ENVIRONMENTS;
   const known = Object.keys(base);
   const envName = contextString(options.getContext, CONTEXT_KEYS.env);
@@ -48,6 +74,7 @@ export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
   const imageDigest = contextString(options.getContext, CONTEXT_KEYS.imageDigest);
   const account = contextString(options.getContext, CONTEXT_KEYS.account);
   const networkJson = contextString(options.getContext, CONTEXT_KEYS.network);
+  const githubRepository = contextString(options.getContext, CONTEXT_KEYS.githubRepository);
 
   if (envName !== undefined && !known.includes(envName)) {
     throw new ConfigError([`unknown environment -c env=${JSON.stringify(envName)}; valid environments: ${known.join(', ')} (omit -c env to synthesize all)`]);
@@ -66,35 +93,45 @@ export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
       throw new ConfigError([`context network=${JSON.stringify(networkJson)} is not JSON; pass -c network='{"vpcId":"vpc-...","subnetIds":["subnet-..."],"routeTableIds":["rtb-..."],"vpcCidr":"10.0.0.0/16"}'`]);
     }
   }
-  const selected = envName === undefined ? known : [envName];
-  const configs = selected.map((name) => {
-    const c = base[name] as EnvConfig;
-    return {
-      ...c,
-      ...(imageTag !== undefined ? { imageTag } : {}),
-      ...(imageDigest !== undefined ? { imageDigest } : {}),
-      ...(account !== undefined ? { account } : {}),
-      ...(network !== undefined ? { network: network as EnvConfig['network'] } : {}),
-    };
-  });
+  const baseRegistry = options.registry ?? REGISTRY;
+  const registry: RegistryConfig = githubRepository === undefined ? baseRegistry : {
+    ...baseRegistry,
+    ciPushRole: {
+      ...(baseRegistry.ciPushRole ?? { branches: ['main'], environments: known }),
+      githubRepository,
+    },
+  };
+  const environments = known.map((name) => base[name] as EnvConfig);
+  const selected = (envName === undefined ? known : [envName]).map((name) => ({
+    ...(base[name] as EnvConfig),
+    ...(imageTag !== undefined ? { imageTag } : {}),
+    ...(imageDigest !== undefined ? { imageDigest } : {}),
+    ...(account !== undefined ? { account } : {}),
+    ...(network !== undefined ? { network: network as EnvConfig['network'] } : {}),
+  }));
+
   const problems: string[] = [];
-  for (const c of configs) {
-    try {
-      validateEnvConfig(c);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(...e.problems);
-    }
-  }
+  collect(problems, () => validateRegistryConfig(registry));
+  for (const c of [...selected, ...environments]) collect(problems, () => validateEnvConfig(c, registry));
   if (problems.length > 0) throw new ConfigError(problems);
-  validateEnvironmentSet(configs);
-  return configs.map((c) => deepFreeze(c));
+  validateEnvironmentSet(environments, registry);
+  return deepFreeze({ registry, environments, selected });
 }
 
-/** The validated configuration of one named environment (used by tools such as the lifecycle preview). */
+/** The validated service environments to synthesize (see {@link loadConfig}). */
+export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
+  return loadConfig(options).selected;
+}
+
+/** The validated configuration of one named environment (used by tools such as the promotion CLI). */
 export function loadEnvironment(name: string, getContext: (key: string) => unknown = () => undefined): EnvConfig {
   if (!isEnvName(name)) throw new ConfigError([`unknown environment ${JSON.stringify(name)}; valid environments: ${ENV_NAMES.join(', ')}`]);
-  return loadEnvironments({ getContext: (k) => (k === CONTEXT_KEYS.env ? name : getContext(k)) })[0];
+  return loadConfig({ getContext: (k) => (k === CONTEXT_KEYS.env ? name : getContext(k)) }).selected[0];
+}
+
+/** The validated registry configuration (lifecycle preview, promotion CLI). */
+export function loadRegistry(getContext: (key: string) => unknown = () => undefined): RegistryConfig {
+  return loadConfig({ getContext }).registry;
 }
 
 function deepFreeze<T>(o: T): T {

@@ -16,10 +16,15 @@ export type EnvName = (typeof ENV_NAMES)[number];
 export type TagMutabilityMode = 'MUTABLE' | 'IMMUTABLE' | 'IMMUTABLE_WITH_EXCLUSION' | 'MUTABLE_WITH_EXCLUSION';
 
 /**
- * What to keep, stated as intent; the registry construct renders it into ECR lifecycle rules. The image
- * tag the environment's task definition runs is always protected on top of `protectTagPatterns`.
+ * What the shared repository keeps, stated as intent; the registry stack renders it into ECR lifecycle rules.
+ * On top of `protectTagPatterns`, the image tags every environment's config runs (`imageTag`) are protected,
+ * and each environment's promotion tags (`<env>-*`) get a "keep the newest keepPromotedImages" rule: the
+ * rollback window. The registry stack derives the promotion patterns from the environment list.
  */
-export type RetentionConfig = RetentionIntent;
+export type RetentionConfig = Omit<RetentionIntent, 'promotionTagPatterns' | 'keepPromotedImages'> & {
+  /** Images kept per environment among those last promoted to it (its rollback window, >= 1). */
+  readonly keepPromotedImages: number;
+};
 
 /** Alarm thresholds and switches. Every alarm can be disabled per environment. */
 export interface AlarmsConfig {
@@ -82,20 +87,70 @@ export interface AlarmsConfig {
   readonly emails: readonly string[];
 }
 
-/** GitHub Actions OIDC trust for the CI push role: pipelines push images without long-lived keys. */
+/**
+ * GitHub Actions OIDC trust for the CI push role, the repository's single expected writer: it pushes new
+ * builds and adds promotion tags. The role exists only when `githubRepository` is set (here or with
+ * `-c githubRepository=owner/repo`): the shipped config names no repository, so no default lets a GitHub
+ * repository nobody here controls push images.
+ */
 export interface CiPushRoleConfig {
-  /** `owner/repo` on GitHub. */
-  readonly githubRepository: string;
-  /** Branches allowed to assume the role (e.g. `main`). */
+  /**
+   * `owner/repo` on GitHub whose workflows may assume the role. Placeholders (owner/repo, example/*, ...) are refused.
+   * @default - no role (set it, or pass -c githubRepository=owner/repo)
+   */
+  readonly githubRepository?: string;
+  /** Branches allowed to assume the role (the build job on `main`). */
   readonly branches: readonly string[];
-  /** GitHub deployment environments allowed to assume the role (e.g. `prod`). */
+  /** GitHub deployment environments allowed to assume the role (the promote steps run in them). */
   readonly environments: readonly string[];
   /**
-   * ARN of the account's existing `token.actions.githubusercontent.com` OIDC provider. IAM allows one per
-   * account: when several environments share an account, one creates it and the others set this.
-   * Unset: the registry stack creates the provider.
+   * ARN of the account's `token.actions.githubusercontent.com` OIDC provider.
+   * @default - arn:<partition>:iam::<registry account>:oidc-provider/token.actions.githubusercontent.com
    */
   readonly oidcProviderArn?: string;
+  /**
+   * Create the OIDC provider in this stack instead of using the account's existing one. IAM allows one
+   * provider per URL and account, so creating it where it exists fails with EntityAlreadyExists. A created
+   * provider is retained when the stack is deleted (other roles may trust it).
+   * @default false
+   */
+  readonly createOidcProvider?: boolean;
+}
+
+/** Finding severities, lowest to highest, as DescribeImageScanFindings reports them. */
+export const SEVERITY_ORDER = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export type GateSeverity = (typeof SEVERITY_ORDER)[number];
+
+/** What an image must satisfy to be promoted INTO an environment (`npm run promote -- --to <env>`). */
+export interface PromotionConfig {
+  /** Refuse images with any finding at or above this severity (prod: HIGH, i.e. HIGH and CRITICAL). */
+  readonly failOnSeverity: GateSeverity;
+}
+
+/**
+ * The one ECR repository every environment pulls from (`BetterCallBuffet-Registry`). Built once, promoted by
+ * tag, so the digest that ran in dev is the digest that runs in prod.
+ */
+export interface RegistryConfig {
+  /** 12-digit account holding the repository. Unset: the CLI's default account. */
+  readonly account?: string;
+  readonly region: string;
+  readonly repositoryName: string;
+  /** Must be IMMUTABLE: promotion tags must never move, and prod pulls from here (Security Hub ECR.2). */
+  readonly tagMutability: TagMutabilityMode;
+  /** RETAIN keeps the repository and its images when the stack is deleted; DESTROY empties and deletes it. */
+  readonly removalPolicy: 'RETAIN' | 'DESTROY';
+  readonly terminationProtection: boolean;
+  /** Customer-managed KMS key for the repository (created by the stack) instead of AES256. */
+  readonly kmsEncryption: boolean;
+  /**
+   * Further accounts allowed to pull (never a wildcard). Every environment's configured `account` other
+   * than the registry's is added automatically.
+   */
+  readonly crossAccountPullAccounts: readonly string[];
+  readonly ciPushRole?: CiPushRoleConfig;
+  readonly retention: RetentionConfig;
+  readonly alarms: AlarmsConfig;
 }
 
 export type CpuArchitectureName = 'X86_64' | 'ARM64';
@@ -156,32 +211,22 @@ export interface NetworkConfig {
   readonly taskSecurityGroupId?: string;
 }
 
+/** One environment: where its service stack deploys, what it runs, and its promotion gate. */
 export interface EnvConfig {
   readonly envName: EnvName;
   /** 12-digit AWS account ID. Unset: the CLI's default account (so synth needs no credentials). */
   readonly account?: string;
   readonly region: string;
-  /** ECR repository name; unique per environment so all three can share one trial account. */
-  readonly repositoryName: string;
-  readonly tagMutability: TagMutabilityMode;
-  /** Wildcard filters for the `*_WITH_EXCLUSION` modes (1-5). */
-  readonly tagMutabilityExclusions: readonly string[];
-  /**
-   * RETAIN keeps the repository and its images when the stack is deleted; DESTROY empties and deletes it.
-   * The task's log group follows the same policy.
-   */
+  /** RETAIN keeps the task's log group when the service stack is deleted; DESTROY deletes it. */
   readonly removalPolicy: 'RETAIN' | 'DESTROY';
-  /** Termination protection on both stacks. */
+  /** Termination protection on the service stack. */
   readonly terminationProtection: boolean;
-  /** Customer-managed KMS key for the repository (created by the stack) instead of AES256. */
-  readonly kmsEncryption: boolean;
-  /** Account IDs allowed to pull (never a wildcard). */
-  readonly crossAccountPullAccounts: readonly string[];
-  readonly ciPushRole?: CiPushRoleConfig;
-  readonly retention: RetentionConfig;
-  readonly alarms: AlarmsConfig;
   readonly task: TaskConfig;
-  /** Image tag the task definition runs (override: `-c imageTag=`). */
+  /**
+   * Release tag the task definition runs (override: `-c imageTag=`). Pipelines pass the release tag of the
+   * promoted build together with its digest; the configured tags of all environments are also protected by
+   * the lifecycle policy, so the fallback a hand-run `cdk deploy` uses always exists.
+   */
   readonly imageTag: string;
   /** Image digest `sha256:<64 hex>` that pins exactly (override: `-c imageDigest=`); wins over the tag for the image URI. */
   readonly imageDigest?: string;
@@ -190,4 +235,11 @@ export interface EnvConfig {
    * @default - none
    */
   readonly network?: NetworkConfig;
+  readonly promotion: PromotionConfig;
+}
+
+/** The whole app: one registry, the environments that pull from it. */
+export interface AppConfig {
+  readonly registry: RegistryConfig;
+  readonly environments: Readonly<Record<EnvName, EnvConfig>>;
 }

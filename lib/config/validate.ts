@@ -15,7 +15,7 @@ import {
   vpcCidrProblem,
 } from '../aws-formats';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
-import { ENV_NAMES, EnvConfig, EnvName, NetworkConfig, SecretRef } from './types';
+import { ENV_NAMES, EnvConfig, EnvName, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
 export class ConfigError extends Error {
@@ -40,8 +40,30 @@ export const AWS_REGIONS: readonly string[] = [
   'us-gov-east-1', 'us-gov-west-1',
 ];
 
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GITHUB_REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/**
+ * GitHub repositories that are placeholders, not anybody's real repository: a push role trusting one would
+ * let whoever registers that name push images. Owners are matched case-insensitively; `*` is any repository.
+ */
+export const PLACEHOLDER_GITHUB_REPOSITORIES: readonly string[] = [
+  'owner/repo', 'owner/*', 'org/*', 'example/*', 'examples/*', 'example-org/*', 'your-org/*', 'your-organization/*',
+  'your-name/*', 'your-username/*', 'my-org/*', 'myorg/*', 'user/*', 'username/*', 'better-call-buffet/registry',
+];
+
+/** Why `repo` is refused as a CI push role's GitHub repository, or undefined when it is usable. */
+export function githubRepositoryProblem(repo: unknown): string | undefined {
+  if (typeof repo !== 'string' || !GITHUB_REPO_RE.test(repo) || repo.includes('*')) {
+    return `must be 'owner/repo' with no wildcards, got ${show(repo)}`;
+  }
+  const [owner, name] = repo.toLowerCase().split('/');
+  const placeholder = PLACEHOLDER_GITHUB_REPOSITORIES.find((p) => p === `${owner}/${name}` || p === `${owner}/*`);
+  if (placeholder) {
+    return `${show(repo)} is a placeholder (matches ${show(placeholder)}), not a repository you control: whoever owns it could push images. Set the real owner/repo, or leave it unset for no push role`;
+  }
+  return undefined;
+}
 const ENV_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -49,15 +71,84 @@ export function isEnvName(name: string): name is EnvName {
   return (ENV_NAMES as readonly string[]).includes(name);
 }
 
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /**
  * Validates one environment's configuration. Collects every problem rather than stopping at the first,
- * so one synth shows everything to fix. Throws ConfigError; returns the config unchanged when valid.
+ * so one synth shows everything to fix. `registry` supplies the release tag patterns prod's image tag must
+ * match. Throws ConfigError; returns the config unchanged when valid.
  */
-export function validateEnvConfig(c: EnvConfig): EnvConfig {
+export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, 'retention'>): EnvConfig {
   const p: string[] = [];
   const at = (field: string) => `${c.envName ?? '?'}.${field}`;
+  const accountId = (field: string, v: unknown) => {
+    if (typeof v !== 'string' || !ACCOUNT_ID_RE.test(v)) p.push(`${at(field)} must be a 12-digit AWS account ID, got ${show(v)}`);
+  };
+
+  if (!isEnvName(c.envName)) p.push(`envName ${show(c.envName)} is not a known environment; use one of ${ENV_NAMES.join(', ')}`);
+  if (c.account !== undefined) accountId('account', c.account);
+  if (!AWS_REGIONS.includes(c.region)) {
+    p.push(`${at('region')} ${show(c.region)} is not an AWS region name; use one like us-east-1, eu-west-1 (see AWS_REGIONS in lib/config/validate.ts)`);
+  }
+  if (c.removalPolicy !== 'RETAIN' && c.removalPolicy !== 'DESTROY') p.push(`${at('removalPolicy')} must be RETAIN or DESTROY, got ${show(c.removalPolicy)}`);
+  if (c.envName === 'prod' && c.removalPolicy !== 'RETAIN') p.push(`${at('removalPolicy')} must be RETAIN in prod so deleting the stack never deletes its logs, got ${show(c.removalPolicy)}`);
+  if (!(SEVERITY_ORDER as readonly string[]).includes(c.promotion?.failOnSeverity)) {
+    p.push(`${at('promotion.failOnSeverity')} ${show(c.promotion?.failOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')} (images with a finding at or above it are not promoted here)`);
+  }
+
+  const t = c.task;
+  const size = fargateSizeProblem(t.cpu, t.memoryMiB);
+  if (size) p.push(`${at('task')}: ${size}`);
+  if (t.cpuArchitecture !== 'X86_64' && t.cpuArchitecture !== 'ARM64') p.push(`${at('task.cpuArchitecture')} must be X86_64 or ARM64, got ${show(t.cpuArchitecture)}`);
+  const { min, max } = FARGATE_EPHEMERAL_STORAGE_GIB;
+  if (!Number.isInteger(t.ephemeralStorageGiB) || t.ephemeralStorageGiB < min || t.ephemeralStorageGiB > max) {
+    p.push(`${at('task.ephemeralStorageGiB')} must be an integer from ${min} to ${max}, got ${show(t.ephemeralStorageGiB)}`);
+  }
+  if (!Number.isInteger(t.containerPort) || t.containerPort < 1 || t.containerPort > 65535) p.push(`${at('task.containerPort')} must be 1-65535, got ${show(t.containerPort)}`);
+  if (!Number.isInteger(t.stopTimeoutSeconds) || t.stopTimeoutSeconds < 2 || t.stopTimeoutSeconds > 120) {
+    p.push(`${at('task.stopTimeoutSeconds')} must be 2-120 seconds on Fargate, got ${show(t.stopTimeoutSeconds)}`);
+  }
+  if (!/^\d+(:\d+)?$/.test(t.user) || t.user.split(':')[0] === '0') {
+    p.push(`${at('task.user')} must be a numeric non-root UID[:GID] like 10001:10001, got ${show(t.user)}`);
+  }
+  if (!t.healthCheckPath.startsWith('/') || /[\s'"]/.test(t.healthCheckPath)) p.push(`${at('task.healthCheckPath')} must be a path starting with '/' with no spaces or quotes, got ${show(t.healthCheckPath)}`);
+  if (!LOG_RETENTION_DAYS.includes(t.logRetentionDays)) {
+    p.push(`${at('task.logRetentionDays')} ${show(t.logRetentionDays)} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+  for (const name of Object.keys(t.environment)) {
+    if (!ENV_VAR_RE.test(name)) p.push(`${at(`task.environment.${name}`)} is not a valid environment variable name`);
+    if (CREDENTIAL_ENV_NAMES.includes(name)) p.push(`${at(`task.environment.${name}`)} looks like a credential (Security Hub ECS.8): move it to task.secrets`);
+  }
+  const seen = new Set<string>(Object.keys(t.environment));
+  t.secrets.forEach((s: SecretRef, i) => {
+    if (!ENV_VAR_RE.test(s.envVar)) p.push(`${at(`task.secrets[${i}].envVar`)} ${show(s.envVar)} is not a valid environment variable name`);
+    if (seen.has(s.envVar)) p.push(`${at(`task.secrets[${i}].envVar`)} ${show(s.envVar)} is defined twice (environment or secrets)`);
+    seen.add(s.envVar);
+    if (s.source !== 'ssm' && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].source`)} must be ssm or secretsmanager, got ${show(s.source)}`);
+    if (!/^[A-Za-z0-9/_+=.@-]{1,2048}$/.test(s.name) || s.name.includes('*')) p.push(`${at(`task.secrets[${i}].name`)} ${show(s.name)} must be a literal parameter or secret name`);
+    if (s.jsonKey !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].jsonKey`)} only applies to secretsmanager secrets`);
+    // ECS takes only the complete Secrets Manager ARN (with the random 6-character suffix) in valueFrom;
+    // a name or partial ARN passes synth and deploy, then every task fails to start.
+    if (s.source === 'secretsmanager') {
+      const m = SECRET_COMPLETE_ARN_RE.exec(s.arn ?? '');
+      if (!m) p.push(`${at(`task.secrets[${i}].arn`)} ${show(s.arn)} must be the complete secret ARN with its 6-character suffix (aws secretsmanager describe-secret --secret-id ${s.name} --query ARN)`);
+      else if (m[1] !== s.name) p.push(`${at(`task.secrets[${i}].arn`)} names secret ${show(m[1])}, not ${show(s.name)}`);
+    }
+    if (s.arn !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].arn`)} only applies to secretsmanager secrets; SSM parameters are referenced by name`);
+  });
+
+  validateImageReference(c, registry.retention.releaseTagPatterns, p);
+  if (c.network !== undefined) validateNetwork(c.envName, c.network, p);
+  if (p.length > 0) throw new ConfigError(p);
+  return c;
+}
+
+/**
+ * Validates the shared registry's configuration (problems read `registry.<field> ...`). Collects every
+ * problem. Throws ConfigError; returns the config unchanged when valid.
+ */
+export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
+  const p: string[] = [];
+  const at = (field: string) => `registry.${field}`;
   const positiveInt = (field: string, v: unknown) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) p.push(`${at(field)} must be a positive integer, got ${show(v)}`);
   };
@@ -78,7 +169,6 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     else if (typeof v !== 'string' || !ACCOUNT_ID_RE.test(v)) p.push(`${at(field)} must be a 12-digit AWS account ID, got ${show(v)}`);
   };
 
-  if (!isEnvName(c.envName)) p.push(`envName ${show(c.envName)} is not a known environment; use one of ${ENV_NAMES.join(', ')}`);
   if (c.account !== undefined) accountId('account', c.account);
   if (!AWS_REGIONS.includes(c.region)) {
     p.push(`${at('region')} ${show(c.region)} is not an AWS region name; use one like us-east-1, eu-west-1 (see AWS_REGIONS in lib/config/validate.ts)`);
@@ -87,29 +177,16 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     p.push(`${at('repositoryName')} ${show(c.repositoryName)} is not a valid ECR repository name: 2-256 lowercase letters, digits and . _ - separators, optional '/' namespaces`);
   }
 
-  // Tag mutability and its exclusion filters (AWS allows 1-5 filters, only with the *_WITH_EXCLUSION modes).
-  const modes = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
-  if (!modes.includes(c.tagMutability)) p.push(`${at('tagMutability')} ${show(c.tagMutability)} must be one of ${modes.join(', ')}`);
-  const withExclusion = c.tagMutability.endsWith('_WITH_EXCLUSION');
-  if (withExclusion && (c.tagMutabilityExclusions.length < 1 || c.tagMutabilityExclusions.length > 5)) {
-    p.push(`${at('tagMutabilityExclusions')} needs 1-5 filters with ${c.tagMutability}, got ${c.tagMutabilityExclusions.length}`);
-  }
-  if (!withExclusion && c.tagMutabilityExclusions.length > 0) {
-    p.push(`${at('tagMutabilityExclusions')} is only allowed with IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not ${c.tagMutability}; remove the filters or change the mode`);
-  }
-  c.tagMutabilityExclusions.forEach((f, i) => tagFilter(`tagMutabilityExclusions[${i}]`, f, 2));
-  if (c.envName === 'prod' && c.tagMutability !== 'IMMUTABLE') {
-    p.push(`${at('tagMutability')} must be IMMUTABLE in prod (Security Hub ECR.2), got ${show(c.tagMutability)}`);
+  if (c.tagMutability !== 'IMMUTABLE') {
+    p.push(`${at('tagMutability')} must be IMMUTABLE, got ${show(c.tagMutability)}: prod pulls from this repository (Security Hub ECR.2) and promotion tags must never move`);
   }
   if (c.removalPolicy !== 'RETAIN' && c.removalPolicy !== 'DESTROY') p.push(`${at('removalPolicy')} must be RETAIN or DESTROY, got ${show(c.removalPolicy)}`);
-  if (c.envName === 'prod' && c.removalPolicy !== 'RETAIN') p.push(`${at('removalPolicy')} must be RETAIN in prod so deleting the stack never deletes images, got ${show(c.removalPolicy)}`);
 
   c.crossAccountPullAccounts.forEach((a, i) => accountId(`crossAccountPullAccounts[${i}]`, a));
   if (c.ciPushRole) {
     const r = c.ciPushRole;
-    if (!GITHUB_REPO_RE.test(r.githubRepository) || r.githubRepository.includes('*')) {
-      p.push(`${at('ciPushRole.githubRepository')} must be 'owner/repo' with no wildcards, got ${show(r.githubRepository)}`);
-    }
+    const repoProblem = r.githubRepository === undefined ? undefined : githubRepositoryProblem(r.githubRepository);
+    if (repoProblem) p.push(`${at('ciPushRole.githubRepository')} ${repoProblem}`);
     if (r.branches.length + r.environments.length === 0) {
       p.push(`${at('ciPushRole')} must name at least one branch or GitHub environment allowed to assume the role`);
     }
@@ -119,6 +196,9 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     if (r.oidcProviderArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(r.oidcProviderArn)) {
       p.push(`${at('ciPushRole.oidcProviderArn')} must be arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com, got ${show(r.oidcProviderArn)}`);
     }
+    if (r.oidcProviderArn !== undefined && r.createOidcProvider) {
+      p.push(`${at('ciPushRole')} sets both oidcProviderArn and createOidcProvider: use the existing provider (oidcProviderArn) or create one, not both`);
+    }
   }
 
   // Retention intent; the registry construct checks the rendered rules against ECR's own limits.
@@ -126,6 +206,7 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
   positiveInt('retention.keepReleaseImages', r.keepReleaseImages);
   positiveInt('retention.expireUntaggedAfterDays', r.expireUntaggedAfterDays);
   positiveInt('retention.maxImages', r.maxImages);
+  positiveInt('retention.keepPromotedImages', r.keepPromotedImages);
   r.protectTagPatterns.forEach((t, i) => tagFilter(`retention.protectTagPatterns[${i}]`, t, 4));
   r.releaseTagPatterns.forEach((t, i) => tagFilter(`retention.releaseTagPatterns[${i}]`, t, 4));
   if (new Set(r.releaseTagPatterns).size !== r.releaseTagPatterns.length) {
@@ -176,62 +257,19 @@ export function validateEnvConfig(c: EnvConfig): EnvConfig {
     if (!EMAIL_RE.test(e)) p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} is not an e-mail address (name@example.com)`);
   });
 
-  const t = c.task;
-  const size = fargateSizeProblem(t.cpu, t.memoryMiB);
-  if (size) p.push(`${at('task')}: ${size}`);
-  if (t.cpuArchitecture !== 'X86_64' && t.cpuArchitecture !== 'ARM64') p.push(`${at('task.cpuArchitecture')} must be X86_64 or ARM64, got ${show(t.cpuArchitecture)}`);
-  const { min, max } = FARGATE_EPHEMERAL_STORAGE_GIB;
-  if (!Number.isInteger(t.ephemeralStorageGiB) || t.ephemeralStorageGiB < min || t.ephemeralStorageGiB > max) {
-    p.push(`${at('task.ephemeralStorageGiB')} must be an integer from ${min} to ${max}, got ${show(t.ephemeralStorageGiB)}`);
-  }
-  if (!Number.isInteger(t.containerPort) || t.containerPort < 1 || t.containerPort > 65535) p.push(`${at('task.containerPort')} must be 1-65535, got ${show(t.containerPort)}`);
-  if (!Number.isInteger(t.stopTimeoutSeconds) || t.stopTimeoutSeconds < 2 || t.stopTimeoutSeconds > 120) {
-    p.push(`${at('task.stopTimeoutSeconds')} must be 2-120 seconds on Fargate, got ${show(t.stopTimeoutSeconds)}`);
-  }
-  if (!/^\d+(:\d+)?$/.test(t.user) || t.user.split(':')[0] === '0') {
-    p.push(`${at('task.user')} must be a numeric non-root UID[:GID] like 10001:10001, got ${show(t.user)}`);
-  }
-  if (!t.healthCheckPath.startsWith('/') || /[\s'"]/.test(t.healthCheckPath)) p.push(`${at('task.healthCheckPath')} must be a path starting with '/' with no spaces or quotes, got ${show(t.healthCheckPath)}`);
-  if (!LOG_RETENTION_DAYS.includes(t.logRetentionDays)) {
-    p.push(`${at('task.logRetentionDays')} ${show(t.logRetentionDays)} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(', ')}`);
-  }
-  for (const name of Object.keys(t.environment)) {
-    if (!ENV_VAR_RE.test(name)) p.push(`${at(`task.environment.${name}`)} is not a valid environment variable name`);
-    if (CREDENTIAL_ENV_NAMES.includes(name)) p.push(`${at(`task.environment.${name}`)} looks like a credential (Security Hub ECS.8): move it to task.secrets`);
-  }
-  const seen = new Set<string>(Object.keys(t.environment));
-  t.secrets.forEach((s: SecretRef, i) => {
-    if (!ENV_VAR_RE.test(s.envVar)) p.push(`${at(`task.secrets[${i}].envVar`)} ${show(s.envVar)} is not a valid environment variable name`);
-    if (seen.has(s.envVar)) p.push(`${at(`task.secrets[${i}].envVar`)} ${show(s.envVar)} is defined twice (environment or secrets)`);
-    seen.add(s.envVar);
-    if (s.source !== 'ssm' && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].source`)} must be ssm or secretsmanager, got ${show(s.source)}`);
-    if (!/^[A-Za-z0-9/_+=.@-]{1,2048}$/.test(s.name) || s.name.includes('*')) p.push(`${at(`task.secrets[${i}].name`)} ${show(s.name)} must be a literal parameter or secret name`);
-    if (s.jsonKey !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].jsonKey`)} only applies to secretsmanager secrets`);
-    // ECS takes only the complete Secrets Manager ARN (with the random 6-character suffix) in valueFrom;
-    // a name or partial ARN passes synth and deploy, then every task fails to start.
-    if (s.source === 'secretsmanager') {
-      const m = SECRET_COMPLETE_ARN_RE.exec(s.arn ?? '');
-      if (!m) p.push(`${at(`task.secrets[${i}].arn`)} ${show(s.arn)} must be the complete secret ARN with its 6-character suffix (aws secretsmanager describe-secret --secret-id ${s.name} --query ARN)`);
-      else if (m[1] !== s.name) p.push(`${at(`task.secrets[${i}].arn`)} names secret ${show(m[1])}, not ${show(s.name)}`);
-    }
-    if (s.arn !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].arn`)} only applies to secretsmanager secrets; SSM parameters are referenced by name`);
-  });
-
-  validateImageReference(c, p);
-  if (c.network !== undefined) validateNetwork(c.envName, c.network, p);
   if (p.length > 0) throw new ConfigError(p);
   return c;
 }
 
-function validateImageReference(c: EnvConfig, p: string[]): void {
+function validateImageReference(c: EnvConfig, releaseTagPatterns: readonly string[], p: string[]): void {
   const at = (field: string) => `${c.envName}.${field}`;
   if (typeof c.imageTag !== 'string' || !IMAGE_TAG_RE.test(c.imageTag)) {
     p.push(`${at('imageTag')} ${show(c.imageTag)} is not a valid ECR image tag: start with a letter, digit or _, then up to 127 of letters, digits, . _ -`);
   } else if (c.envName === 'prod') {
     if (MUTABLE_LOOKING_TAGS.includes(c.imageTag.toLowerCase())) {
       p.push(`${at('imageTag')} ${show(c.imageTag)} is a moving tag and is refused in prod: deploy a release tag like v1.4.2-3f9c2ab (or pin -c imageDigest=sha256:...)`);
-    } else if (!c.retention.releaseTagPatterns.some((pat) => tagMatchesPattern(c.imageTag, pat))) {
-      p.push(`${at('imageTag')} ${show(c.imageTag)} does not match a release tag pattern (${c.retention.releaseTagPatterns.join(', ')}); prod runs only release tags, which the lifecycle policy retains`);
+    } else if (!releaseTagPatterns.some((pat) => tagMatchesPattern(c.imageTag, pat))) {
+      p.push(`${at('imageTag')} ${show(c.imageTag)} does not match a release tag pattern (${releaseTagPatterns.join(', ')}); prod runs only release tags, which the lifecycle policy retains`);
     }
   }
   if (c.imageDigest !== undefined && !IMAGE_DIGEST_RE.test(c.imageDigest)) {
@@ -277,26 +315,19 @@ function validateNetwork(envName: string, n: NetworkConfig, p: string[]): void {
   }
 }
 
-/** Checks that only make sense across environments, e.g. names that would collide in a shared trial account. */
-export function validateEnvironmentSet(configs: readonly EnvConfig[]): void {
+/**
+ * Checks across the registry and the environments: every environment's promotion tags (`<env>-*`) must be
+ * distinguishable from the retention patterns, or the lifecycle policy could not tell them apart.
+ */
+export function validateEnvironmentSet(configs: readonly EnvConfig[], registry: RegistryConfig): void {
   const p: string[] = [];
-  const byName = new Map<string, string>();
+  const { retention } = registry;
   for (const c of configs) {
-    const key = `${c.account ?? 'default-account'}/${c.region}/${c.repositoryName}`;
-    const other = byName.get(key);
-    if (other) p.push(`${c.envName}.repositoryName ${show(c.repositoryName)} is also used by ${other} in the same account and region; give each environment its own name`);
-    byName.set(key, c.envName);
-  }
-  // IAM allows one OIDC provider per issuer URL per account (IAM is global, so regions do not matter).
-  const providerOwner = new Map<string, string>();
-  for (const c of configs) {
-    if (!c.ciPushRole || c.ciPushRole.oidcProviderArn !== undefined) continue;
-    const account = c.account ?? 'default-account';
-    const other = providerOwner.get(account);
-    if (other) {
-      p.push(`${c.envName}.ciPushRole would create the GitHub OIDC provider that ${other} already creates in the same account; set ${c.envName}.ciPushRole.oidcProviderArn to arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com`);
+    const sample = `${c.envName}-v1.0.0`;
+    const clash = [...retention.protectTagPatterns, ...retention.releaseTagPatterns].find((pat) => tagMatchesPattern(sample, pat));
+    if (clash) {
+      p.push(`registry.retention pattern ${show(clash)} also matches ${c.envName}'s promotion tags (${c.envName}-<release tag>): use a pattern that does not start like an environment name`);
     }
-    providerOwner.set(account, c.envName);
   }
   if (p.length > 0) throw new ConfigError(p);
 }

@@ -95,6 +95,12 @@ export interface ContainerRegistryProps {
    */
   readonly pinnedImage?: PinnedImage;
   /**
+   * More tags whose images are never expired (e.g. the image tags several environments' configurations run,
+   * when they all pull from this repository). Protected exactly like `pinnedImage.tag`.
+   * @default - none
+   */
+  readonly pinnedImageTags?: readonly string[];
+  /**
    * 12-digit account IDs allowed to pull, through the repository policy. Never `*`.
    * @default - no cross-account access
    */
@@ -169,7 +175,7 @@ export class ContainerRegistry extends Construct {
 
     const pinned = props.pinnedImage;
     this.lifecyclePolicy = renderRetentionPolicy(props.retention ?? DEFAULT_RETENTION, {
-      pinnedImageTags: pinned ? [pinned.tag] : [],
+      pinnedImageTags: [...(props.pinnedImageTags ?? []), ...(pinned ? [pinned.tag] : [])],
     });
     // Escape hatch: the L2 re-renders LifecycleRule objects itself (its own field order, auto-assigned
     // priorities) and checks none of ECR's cross-rule limits. Setting the validated text verbatim makes the

@@ -1,4 +1,4 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -8,6 +8,14 @@ import { ECR_PUSH_ACTIONS, grantEcrAccess } from './container-registry';
 export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 /** The audience `aws-actions/configure-aws-credentials` requests by default. */
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
+
+/**
+ * What promotion needs on top of pushing (`npm run promote`): read the image and its scan (DescribeImages,
+ * DescribeImageScanFindings, which `aws ecr wait image-scan-complete` also polls), and check the repository's
+ * tag mutability (DescribeRepositories). Tagging itself is BatchGetImage + PutImage, already push actions
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html).
+ */
+export const ECR_PROMOTE_READ_ACTIONS: readonly string[] = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages', 'ecr:DescribeRepositories'];
 
 const GITHUB_REPOSITORY_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** Branch and environment names are matched literally: no wildcards, no spaces, no `:` (the sub separator). */
@@ -33,12 +41,19 @@ export interface GithubCiPushRoleProps {
    */
   readonly environments?: readonly string[];
   /**
-   * ARN of the account's existing GitHub OIDC provider. IAM allows one provider per issuer URL and account,
-   * so when several stacks in one account need GitHub trust, exactly one creates it and the others pass
-   * its ARN here.
-   * @default - this construct creates the provider (and deleting the stack deletes it)
+   * ARN of the account's existing GitHub OIDC provider. IAM allows one provider per issuer URL and account:
+   * any account already using GitHub OIDC has it, and creating it again fails with EntityAlreadyExists
+   * (aws/aws-cdk#35878).
+   * @default - the account's provider, arn:<partition>:iam::<account>:oidc-provider/token.actions.githubusercontent.com
    */
   readonly oidcProviderArn?: string;
+  /**
+   * Create the GitHub OIDC provider here instead of using the account's existing one: only for an account
+   * that has none. The provider is retained when the stack is deleted (other roles in the account may
+   * trust it, and deleting it would break them).
+   * @default false
+   */
+  readonly createOidcProvider?: boolean;
   /**
    * Longest session a workflow can get.
    * @default Duration.hours(1)
@@ -47,8 +62,8 @@ export interface GithubCiPushRoleProps {
 }
 
 /**
- * An IAM role GitHub Actions workflows assume through OIDC to push images to one ECR repository, so
- * pipelines hold no long-lived access keys. Trust is limited to one GitHub repository and to the listed
+ * An IAM role GitHub Actions workflows assume through OIDC to push images to one ECR repository and add
+ * promotion tags there (the repository's single expected writer), so pipelines hold no long-lived keys. Trust is limited to one GitHub repository and to the listed
  * branches and deployment environments, matched exactly (StringEquals, no wildcards).
  */
 export class GithubCiPushRole extends Construct {
@@ -78,11 +93,27 @@ export class GithubCiPushRole extends Construct {
       throw new Error(`oidcProviderArn must be the ARN of the account's ${GITHUB_OIDC_ISSUER} provider (arn:aws:iam::<account>:oidc-provider/${GITHUB_OIDC_ISSUER}), got ${JSON.stringify(props.oidcProviderArn)}`);
     }
 
-    this.oidcProviderArn = props.oidcProviderArn ?? new iam.OidcProviderNative(this, 'GithubOidcProvider', {
-      url: `https://${GITHUB_OIDC_ISSUER}`,
-      clientIds: [GITHUB_OIDC_AUDIENCE],
-      // No thumbprints: IAM verifies GitHub's certificate against its own trusted root CAs.
-    }).oidcProviderArn;
+    if (props.createOidcProvider && props.oidcProviderArn !== undefined) {
+      throw new Error('createOidcProvider and oidcProviderArn were both given: create the provider or use an existing one, not both');
+    }
+    if (props.createOidcProvider) {
+      const provider = new iam.OidcProviderNative(this, 'GithubOidcProvider', {
+        url: `https://${GITHUB_OIDC_ISSUER}`,
+        clientIds: [GITHUB_OIDC_AUDIENCE],
+        // No thumbprints: IAM verifies GitHub's certificate against its own trusted root CAs.
+      });
+      // One provider per URL per account, possibly trusted by roles outside this stack: never delete it.
+      provider.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      this.oidcProviderArn = provider.oidcProviderArn;
+    } else {
+      this.oidcProviderArn = props.oidcProviderArn ?? Stack.of(this).formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'oidc-provider',
+        resourceName: GITHUB_OIDC_ISSUER,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+    }
 
     const subjects = [
       ...branches.map((b) => `repo:${repo}:ref:refs/heads/${b}`),
@@ -100,7 +131,7 @@ export class GithubCiPushRole extends Construct {
         },
       }),
     });
-    grantEcrAccess(props.repository, this.role, ECR_PUSH_ACTIONS);
+    grantEcrAccess(props.repository, this.role, [...ECR_PUSH_ACTIONS, ...ECR_PROMOTE_READ_ACTIONS]);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken supports no resource-level permissions, so its Resource must be *; every repository action is scoped to this one repository ARN',

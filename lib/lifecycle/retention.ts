@@ -8,9 +8,15 @@
  *      highest-priority rule whose selection matches it ("an image that matches the tagging requirements of
  *      a rule cannot be expired by a rule with a lower priority"), so these images are claimed and no
  *      lower rule can expire them.
- *   2. one "keep the newest N" rule per release pattern.
- *   3. "expire untagged images D days after push".
- *   4. the `any` rule "keep the newest M images": ECR requires `any` to have the highest rulePriority. It
+ *   2. one "keep the newest keepPromotedImages" rule per promotion pattern (`prod-*`, `staging-*`, `dev-*`, in
+ *      that order: an image promoted to several environments carries all their tags and is claimed by the
+ *      first, i.e. the furthest environment it reached; with one count for all and promotion in chain order,
+ *      that keeps exactly the union of every environment's newest N: any image pushed after it that reached
+ *      prod also carries staging-* and dev-* tags, so falling out of prod's window means falling out of the
+ *      nearer ones too).
+ *   3. one "keep the newest N" rule per release pattern.
+ *   4. "expire untagged images D days after push".
+ *   5. the `any` rule "keep the newest M images": ECR requires `any` to have the highest rulePriority. It
  *      only ever expires images that no rule above selects (dev-*, latest, feature tags, ...), but every
  *      image still takes one of its M places, newest first.
  *
@@ -45,6 +51,17 @@ export interface RetentionIntent {
   readonly releaseTagPatterns: readonly string[];
   /** How many of the newest images to keep per release pattern (>= 1). */
   readonly keepReleaseImages: number;
+  /**
+   * Promotion tag patterns (one per environment, e.g. `prod-*`), furthest environment first; each gets a
+   * "keep the newest keepPromotedImages" rule ahead of the release rules: the rollback window.
+   * @default - none
+   */
+  readonly promotionTagPatterns?: readonly string[];
+  /**
+   * How many of the newest images to keep per promotion pattern (>= 1).
+   * @default - required when promotionTagPatterns is not empty
+   */
+  readonly keepPromotedImages?: number;
   /** Untagged images expire this many days after push (>= 1). */
   readonly expireUntaggedAfterDays: number;
   /**
@@ -87,8 +104,8 @@ function checkIntent(intent: RetentionIntent, pinned: readonly string[]): void {
   positiveInt('expireUntaggedAfterDays', 'use 1 to expire untagged images after a day');
   positiveInt('maxImages', 'set the number of images to keep overall');
 
-  const patternList = (field: 'protectTagPatterns' | 'releaseTagPatterns') => {
-    const list = intent[field];
+  const patternList = (field: 'protectTagPatterns' | 'releaseTagPatterns' | 'promotionTagPatterns') => {
+    const list = intent[field] ?? [];
     list.forEach((p, i) => {
       if (Token.isUnresolved(p)) {
         throw new RetentionError(`retention.${field}[${i}] must be a literal pattern, not a CDK token: the rendered policy is checked against ECR's limits at synth`);
@@ -106,6 +123,16 @@ function checkIntent(intent: RetentionIntent, pinned: readonly string[]): void {
   };
   patternList('protectTagPatterns');
   patternList('releaseTagPatterns');
+  const promotion = intent.promotionTagPatterns ?? [];
+  if (promotion.length > 0) {
+    positiveInt('keepPromotedImages', 'it is the rollback window: how many images last promoted to each environment stay');
+    patternList('promotionTagPatterns');
+  }
+  for (const p of promotion) {
+    if (intent.protectTagPatterns.includes(p) || intent.releaseTagPatterns.includes(p)) {
+      throw new RetentionError(`promotion tag pattern ${show(p)} is also a protected or release pattern; ECR needs every rule's tag pattern set to be unique: remove it from retention`);
+    }
+  }
   for (const p of intent.releaseTagPatterns) {
     if (intent.protectTagPatterns.includes(p)) {
       throw new RetentionError(`${show(p)} is in both retention.protectTagPatterns and retention.releaseTagPatterns; protected images are never expired, so remove it from releaseTagPatterns (or from protectTagPatterns to cap it)`);
@@ -153,6 +180,14 @@ export function renderRetentionPolicy(intent: RetentionIntent, options: RenderRe
       tagPatternList: [pattern],
       countType: 'imageCountMoreThan',
       countNumber: PROTECT_COUNT,
+    });
+  }
+  for (const pattern of intent.promotionTagPatterns ?? []) {
+    add(`Keep the newest ${intent.keepPromotedImages} images tagged ${pattern} (promoted there: the rollback window)`, {
+      tagStatus: 'tagged',
+      tagPatternList: [pattern],
+      countType: 'imageCountMoreThan',
+      countNumber: intent.keepPromotedImages as number,
     });
   }
   for (const pattern of intent.releaseTagPatterns) {

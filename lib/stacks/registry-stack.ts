@@ -1,70 +1,73 @@
 import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { EnvConfig, RESOURCE_PREFIX } from '../config/types';
+import { EnvConfig, RegistryConfig, RESOURCE_PREFIX } from '../config/types';
 import { ContainerRegistry } from '../constructs/container-registry';
 import { GithubCiPushRole } from '../constructs/github-ci-push-role';
-import { acknowledgeGuardRule } from '../governance/control-tower';
 import { RegistryMonitoring } from '../constructs/registry-monitoring';
-import { pinnedImageTagsForEnv } from '../lifecycle/env-policy';
+import { retentionIntentForRegistry, retentionOptionsForRegistry } from '../lifecycle/env-policy';
 
 export interface RegistryStackProps extends StackProps {
-  readonly config: EnvConfig;
+  readonly registry: RegistryConfig;
+  /**
+   * Every environment that pulls from the repository, as configured (no deploy-time overrides): their
+   * image tags are protected, their promotion tags kept, their accounts allowed to pull.
+   */
+  readonly environments: readonly EnvConfig[];
 }
 
+/** Name of the monitoring "environment" in alarm names: `better-call-buffet-registry-<what>`. */
+export const REGISTRY_MONITORING_NAME = 'registry';
+
 /**
- * The long-lived half of an environment: the ECR repository, its access (cross-account pull, the CI push
- * role) and its monitoring. It exports nothing: the service stack finds the repository by its
- * deterministic name, so this stack can always change. Its outputs are for people and pipelines.
- *
- * The lifecycle policy protects the image tag the service stack runs, so a new `-c imageTag=` changes
- * this stack too: deploy both (plain `cdk deploy <Service stack>` deploys this dependency first).
+ * The one repository every environment pulls from, its access (cross-account pull, the CI push role) and
+ * its monitoring. It exports nothing: service stacks find the repository by its deterministic name and
+ * ARN. Its template depends on configuration only, never on a service deploy's `-c imageTag/imageDigest`.
  */
 export class RegistryStack extends Stack {
   readonly registry: ContainerRegistry;
   readonly monitoring: RegistryMonitoring;
-  /** The GitHub OIDC push role, when the environment configures `ciPushRole`. */
+  /** The GitHub OIDC push role, when `ciPushRole.githubRepository` is configured. */
   readonly ciPushRole?: GithubCiPushRole;
 
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
-    const { config } = props;
-    const [pinnedTag] = pinnedImageTagsForEnv(config);
+    const { registry: config, environments } = props;
+    const pullAccounts = [
+      ...config.crossAccountPullAccounts,
+      // Environments in other accounts pull through the repository policy.
+      ...environments.map((e) => e.account).filter((a): a is string => a !== undefined && a !== config.account),
+    ];
     this.registry = new ContainerRegistry(this, 'Registry', {
       repositoryName: config.repositoryName,
       imageScanOnPush: true,
-      // The config union and ecr.TagMutability share their string values.
+      // The config union and ecr.TagMutability share their string values (validated: IMMUTABLE).
       tagMutability: config.tagMutability as ecr.TagMutability,
-      tagMutabilityExclusions: config.tagMutabilityExclusions,
       kmsEncryption: config.kmsEncryption,
       removalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      retention: config.retention,
-      pinnedImage: { tag: pinnedTag, digest: config.imageDigest },
-      crossAccountPullAccounts: config.crossAccountPullAccounts,
+      retention: retentionIntentForRegistry(config, environments),
+      pinnedImageTags: retentionOptionsForRegistry(environments).pinnedImageTags,
+      crossAccountPullAccounts: [...new Set(pullAccounts)].sort(),
     });
     const repository = this.registry.repository;
-    // Deliberate non-prod difference (docs/governance.md): config validation keeps prod IMMUTABLE, so prod
-    // always passes CT.ECR.PR.3 and is never excused here.
-    if (config.envName !== 'prod' && config.tagMutability !== 'IMMUTABLE') {
-      acknowledgeGuardRule(repository, 'CT.ECR.PR.3',
-        `${config.envName} lets developers re-point ${config.tagMutabilityExclusions.join(', ') || 'its'} tags (${config.tagMutability}) while iterating; release tags stay immutable and prod is IMMUTABLE`);
-    }
-
-    if (config.ciPushRole) {
+    const ci = config.ciPushRole;
+    if (ci?.githubRepository !== undefined) {
       this.ciPushRole = new GithubCiPushRole(this, 'CiPushRole', {
         repository,
-        githubRepository: config.ciPushRole.githubRepository,
-        branches: config.ciPushRole.branches,
-        environments: config.ciPushRole.environments,
-        oidcProviderArn: config.ciPushRole.oidcProviderArn,
+        githubRepository: ci.githubRepository,
+        branches: ci.branches,
+        environments: ci.environments,
+        oidcProviderArn: ci.oidcProviderArn,
+        createOidcProvider: ci.createOidcProvider,
       });
     }
 
     this.monitoring = new RegistryMonitoring(this, 'Monitoring', {
       appName: RESOURCE_PREFIX,
-      envName: config.envName,
+      envName: REGISTRY_MONITORING_NAME,
       repository,
       alarms: config.alarms,
+      // The single expected writer: any other pusher raises the unexpected-push alarm.
       ciPushRoleArn: this.ciPushRole?.role.roleArn,
     });
 
@@ -79,7 +82,7 @@ export class RegistryStack extends Stack {
     if (this.ciPushRole) {
       new CfnOutput(this, 'CiPushRoleArn', {
         value: this.ciPushRole.role.roleArn,
-        description: 'role-to-assume for aws-actions/configure-aws-credentials in the GitHub workflow',
+        description: 'role-to-assume for the build and promote steps (GitHub variable AWS_CI_PUSH_ROLE_ARN)',
       });
     }
   }

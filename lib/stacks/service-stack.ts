@@ -8,8 +8,18 @@ import { BuffetTaskDefinition } from '../constructs/buffet-task-definition';
 import { TaskVpcEndpoints } from '../constructs/vpc-endpoints';
 import { acknowledgeGuardRule } from '../governance/control-tower';
 
+/** Where the shared repository lives. */
+export interface RepositoryLocation {
+  readonly repositoryName: string;
+  /** @default - this stack's account */
+  readonly account?: string;
+  readonly region: string;
+}
+
 export interface ServiceStackProps extends StackProps {
   readonly config: EnvConfig;
+  /** The repository every environment pulls from (the registry stack's). */
+  readonly repository: RepositoryLocation;
 }
 
 /** Task definition family (and log group suffix) of an environment, e.g. `better-call-buffet-prod`. */
@@ -18,9 +28,9 @@ export function taskFamily(envName: string): string {
 }
 
 /**
- * The frequently-deployed half of an environment: the task definition that runs an image from the
- * registry. The repository is referenced by its deterministic name and ARN, never by a CloudFormation
- * export, so the registry stack is never locked by this one.
+ * An environment's frequently-deployed stack: the task definition that runs an image from the shared
+ * repository, in the registry's account and region. The repository is referenced by its deterministic name
+ * and ARN, never by a CloudFormation export, so the registry stack is never locked by this one.
  */
 export class ServiceStack extends Stack {
   readonly repository: ecr.IRepository;
@@ -30,11 +40,19 @@ export class ServiceStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { config, repository } = props;
     const { task } = config;
+    // The image URI is built from this ARN's account and region, so a cross-account or cross-region
+    // registry gives the right <account>.dkr.ecr.<region> host.
     this.repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
-      repositoryName: config.repositoryName,
-      repositoryArn: this.formatArn({ service: 'ecr', resource: 'repository', resourceName: config.repositoryName }),
+      repositoryName: repository.repositoryName,
+      repositoryArn: this.formatArn({
+        service: 'ecr',
+        account: repository.account ?? this.account,
+        region: repository.region,
+        resource: 'repository',
+        resourceName: repository.repositoryName,
+      }),
     });
     const family = taskFamily(config.envName);
     this.task = new BuffetTaskDefinition(this, 'Task', {
@@ -42,7 +60,7 @@ export class ServiceStack extends Stack {
       repository: this.repository,
       imageTag: config.imageTag,
       imageDigest: config.imageDigest,
-      // Dev deliberately runs a moving tag (dev-main); prod must run an immutable release or a digest.
+      // Prod must run a release tag or a digest (validated in config too).
       refuseMutableTags: config.envName === 'prod',
       cpu: task.cpu,
       memoryMiB: task.memoryMiB,

@@ -4,7 +4,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
-import { ENVIRONMENTS } from '../../lib/config/environments';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
 import { EnvConfig, EnvName } from '../../lib/config/types';
 import { validateEnvConfig } from '../../lib/config/validate';
 
@@ -13,12 +13,12 @@ if (!Number.isInteger(count) || count < 1) throw new Error(`BENCH_ENVS must be a
 const templates = Object.values(ENVIRONMENTS);
 const configs: EnvConfig[] = [];
 for (let i = 0; i < count; i++) {
-  const base = validateEnvConfig(templates[i % templates.length]);
+  const base = validateEnvConfig(templates[i % templates.length], REGISTRY);
   // Generated names sit outside the closed EnvName union on purpose: only the benchmark does this.
-  configs.push({ ...base, envName: `${base.envName}${i}` as EnvName, repositoryName: `${base.repositoryName}-${i}` });
+  configs.push({ ...base, envName: `${base.envName}${i}` as EnvName });
 }
 const app = new App();
 // BENCH_NAG=false / BENCH_GUARD=false measure what cdk-nag / the Control Tower checks cost (the real app
 // always runs both).
-buildApp(app, configs, { nag: process.env.BENCH_NAG !== 'false', guard: process.env.BENCH_GUARD !== 'false' });
+buildApp(app, { registry: REGISTRY, environments: configs, selected: configs }, { nag: process.env.BENCH_NAG !== 'false', guard: process.env.BENCH_GUARD !== 'false' });
 app.synth();

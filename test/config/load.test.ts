@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from '../../lib/config/environments';
-import { loadEnvironment, loadEnvironments } from '../../lib/config/load';
+import { loadConfig, loadEnvironment, loadEnvironments } from '../../lib/config/load';
 import { ConfigError } from '../../lib/config/validate';
 
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
@@ -47,7 +47,7 @@ describe('loadEnvironments', () => {
       loadEnvironments({ getContext: context({ imageTag: 'latest' }) });
       throw new Error('expected a ConfigError');
     } catch (e) {
-      // dev accepts latest; staging does too; prod refuses it
+      // dev and staging accept latest; prod refuses it
       expect(e).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).problems).toEqual([expect.stringMatching(/^prod\.imageTag/)]);
     }
@@ -56,14 +56,29 @@ describe('loadEnvironments', () => {
   test('the result is frozen, so no construct can mutate configuration', () => {
     const [dev] = loadEnvironments({ getContext: context({ env: 'dev' }) });
     expect(Object.isFrozen(dev)).toBe(true);
-    expect(Object.isFrozen(dev.retention)).toBe(true);
+    expect(Object.isFrozen(dev.task)).toBe(true);
+    const { registry } = loadConfig({ getContext: context({}) });
+    expect(Object.isFrozen(registry.retention)).toBe(true);
   });
 
   test('a custom environment table (benchmarks, tests) is honoured', () => {
     const many = Object.fromEntries(
-      [1, 2].map((i) => [`e${i}`, { ...ENVIRONMENTS.dev, envName: 'dev' as const, repositoryName: `repo-${i}` }]),
+      [1, 2].map((i) => [`e${i}`, { ...ENVIRONMENTS.dev, envName: 'dev' as const, imageTag: `v${i}.0.0` }]),
     );
-    expect(loadEnvironments({ getContext: context({}), environments: many }).map((c) => c.repositoryName)).toEqual(['repo-1', 'repo-2']);
+    expect(loadEnvironments({ getContext: context({}), environments: many }).map((c) => c.imageTag)).toEqual(['v1.0.0', 'v2.0.0']);
+  });
+
+  test('context overrides apply to the selected service environments only, never to what the registry serves', () => {
+    const loaded = loadConfig({ getContext: context({ env: 'prod', imageTag: 'v2.0.0-abc1234' }) });
+    expect(loaded.selected.map((c) => [c.envName, c.imageTag])).toEqual([['prod', 'v2.0.0-abc1234']]);
+    expect(loaded.environments.map((c) => [c.envName, c.imageTag])).toEqual([['dev', 'v1.0.0'], ['staging', 'v1.0.0'], ['prod', 'v1.0.0']]);
+  });
+
+  test('-c githubRepository creates the push role configuration; unset, there is none', () => {
+    expect(loadConfig({ getContext: context({}) }).registry.ciPushRole?.githubRepository).toBeUndefined();
+    expect(loadConfig({ getContext: context({ githubRepository: 'acme-corp/buffet' }) }).registry.ciPushRole).toMatchObject({
+      githubRepository: 'acme-corp/buffet', branches: ['main'], environments: ['dev', 'staging', 'prod'],
+    });
   });
 });
 

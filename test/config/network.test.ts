@@ -1,4 +1,4 @@
-import { ENVIRONMENTS } from '../../lib/config/environments';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
 import { loadEnvironments } from '../../lib/config/load';
 import { NetworkConfig } from '../../lib/config/types';
 import { ConfigError, validateEnvConfig } from '../../lib/config/validate';
@@ -8,7 +8,7 @@ import { SAMPLE_NETWORK } from '../helpers/network';
 const withNetwork = (network: unknown) => ({ ...ENVIRONMENTS.prod, network: network as NetworkConfig });
 const problems = (network: unknown): readonly string[] => {
   try {
-    validateEnvConfig(withNetwork(network));
+    validateEnvConfig(withNetwork(network), REGISTRY);
     return [];
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -1,9 +1,9 @@
-import { ENVIRONMENTS } from '../../lib/config/environments';
-import { EnvConfig } from '../../lib/config/types';
-import { ConfigError, validateEnvConfig, validateEnvironmentSet } from '../../lib/config/validate';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
+import { EnvConfig, RegistryConfig } from '../../lib/config/types';
+import { ConfigError, validateEnvConfig, validateEnvironmentSet, validateRegistryConfig } from '../../lib/config/validate';
 
 /** A deep-ish copy of a shipped environment with some fields replaced. */
-function withOverrides(base: EnvConfig, overrides: Record<string, unknown>): EnvConfig {
+function withOverrides<T extends EnvConfig | RegistryConfig>(base: T, overrides: Record<string, unknown>): T {
   const copy = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
   for (const [path, value] of Object.entries(overrides)) {
     const keys = path.split('.');
@@ -11,7 +11,7 @@ function withOverrides(base: EnvConfig, overrides: Record<string, unknown>): Env
     for (const k of keys.slice(0, -1)) target = target[k] as Record<string, unknown>;
     target[keys[keys.length - 1]] = value;
   }
-  return copy as unknown as EnvConfig;
+  return copy as unknown as T;
 }
 
 describe('shipped environments', () => {
@@ -19,15 +19,18 @@ describe('shipped environments', () => {
     // GIVEN the configuration committed in lib/config/environments.ts
     const config = ENVIRONMENTS[name as keyof typeof ENVIRONMENTS];
     // THEN it passes validation unchanged
-    expect(validateEnvConfig(config)).toBe(config);
+    expect(validateEnvConfig(config, REGISTRY)).toBe(config);
   });
 
-  test('repository names are distinct, so all three environments fit one trial account', () => {
-    expect(() => validateEnvironmentSet(Object.values(ENVIRONMENTS))).not.toThrow();
+  test('the registry is valid, and its retention patterns leave the promotion tags alone', () => {
+    expect(validateRegistryConfig(REGISTRY)).toBe(REGISTRY);
+    expect(() => validateEnvironmentSet(Object.values(ENVIRONMENTS), REGISTRY)).not.toThrow();
   });
 
-  test('prod is immutable, retained and termination-protected', () => {
-    expect(ENVIRONMENTS.prod).toMatchObject({ tagMutability: 'IMMUTABLE', removalPolicy: 'RETAIN', terminationProtection: true });
+  test('the registry prod pulls from is better-call-buffet: immutable, retained and termination-protected, with no push role by default', () => {
+    expect(REGISTRY).toMatchObject({ repositoryName: 'better-call-buffet', tagMutability: 'IMMUTABLE', removalPolicy: 'RETAIN', terminationProtection: true });
+    expect(REGISTRY.ciPushRole?.githubRepository).toBeUndefined();
+    expect(ENVIRONMENTS.prod).toMatchObject({ removalPolicy: 'RETAIN', terminationProtection: true, promotion: { failOnSeverity: 'HIGH' } });
   });
 });
 
@@ -38,26 +41,7 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
   const cases: Array<[string, EnvConfig, Record<string, unknown>, RegExp]> = [
     ['an 11-digit account', dev, { account: '12345678901' }, /dev\.account must be a 12-digit AWS account ID, got "12345678901"/],
     ['a made-up region', dev, { region: 'us-east-7' }, /dev\.region "us-east-7" is not an AWS region name/],
-    ['an upper-case repository name', dev, { repositoryName: 'Buffet' }, /dev\.repositoryName "Buffet" is not a valid ECR repository name/],
-    ['a one-character repository name', dev, { repositoryName: 'b' }, /dev\.repositoryName "b"/],
     ['an unknown environment name', dev, { envName: 'qa' }, /envName "qa" is not a known environment; use one of dev, staging, prod/],
-    ['zero images kept', dev, { 'retention.keepReleaseImages': 0 }, /dev\.retention\.keepReleaseImages must be a positive integer, got 0/],
-    ['negative untagged days', dev, { 'retention.expireUntaggedAfterDays': -1 }, /dev\.retention\.expireUntaggedAfterDays must be a positive integer, got -1/],
-    ['fractional max images', dev, { 'retention.maxImages': 2.5 }, /dev\.retention\.maxImages must be a positive integer, got 2\.5/],
-    ['max images below kept releases', dev, { 'retention.maxImages': 5 }, /maxImages \(5\) is below retention\.keepReleaseImages \(10\)/],
-    ['a pattern with five wildcards', dev, { 'retention.releaseTagPatterns': ['*a*b*c*d*'] }, /has more than 4 '\*' wildcards/],
-    ['a duplicate release pattern', dev, { 'retention.releaseTagPatterns': ['v*', 'v*'] }, /lists a pattern twice/],
-    ['exclusion filters with IMMUTABLE', dev, { tagMutability: 'IMMUTABLE' }, /tagMutabilityExclusions is only allowed with IMMUTABLE_WITH_EXCLUSION/],
-    ['six exclusion filters', dev, { tagMutabilityExclusions: ['a', 'b', 'c', 'd', 'e', 'f'] }, /needs 1-5 filters/],
-    ['mutable tags in prod', prod, { tagMutability: 'MUTABLE' }, /prod\.tagMutability must be IMMUTABLE in prod \(Security Hub ECR\.2\)/],
-    ['DESTROY in prod', prod, { removalPolicy: 'DESTROY' }, /prod\.removalPolicy must be RETAIN in prod/],
-    ['a wildcard cross-account principal', dev, { crossAccountPullAccounts: ['*'] }, /wildcard principals are never allowed/],
-    ['a non-numeric cross-account principal', dev, { crossAccountPullAccounts: ['arn:aws:iam::123456789012:root'] }, /crossAccountPullAccounts\[0\] must be a 12-digit AWS account ID/],
-    ['a CI role without branches or environments', dev, { ciPushRole: { githubRepository: 'o/r', branches: [], environments: [] } }, /must name at least one branch or GitHub environment/],
-    ['a CI role on a wildcard repository', dev, { ciPushRole: { githubRepository: 'o/*', branches: ['main'], environments: [] } }, /githubRepository must be 'owner\/repo' with no wildcards/],
-    ['a quota fraction above 1', dev, { 'alarms.imageCountQuotaFraction': 1.5 }, /imageCountQuotaFraction must be a fraction in \(0, 1\]/],
-    ['a zero band width', dev, { 'alarms.pullAnomalyBandWidth': 0 }, /pullAnomalyBandWidth must be a positive number/],
-    ['a malformed e-mail', dev, { 'alarms.emails': ['oncall.example.com'] }, /dev\.alarms\.emails\[0\] "oncall\.example\.com" is not an e-mail address/],
     ['an invalid Fargate size', dev, { 'task.memoryMiB': 4096 }, /valid memory values \(MiB\) for CPU 256: 512, 1024, 2048/],
     ['an invalid Fargate CPU', dev, { 'task.cpu': 300 }, /Fargate CPU 300 is not valid; use one of 256, 512/],
     ['too little ephemeral storage', dev, { 'task.ephemeralStorageGiB': 20 }, /ephemeralStorageGiB must be an integer from 21 to 200, got 20/],
@@ -77,34 +61,64 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     // GIVEN a shipped environment with one bad value
     const config = withOverrides(base, overrides);
     // THEN validation throws a ConfigError naming it
-    expect(() => validateEnvConfig(config)).toThrow(ConfigError);
-    expect(() => validateEnvConfig(config)).toThrow(message);
+    expect(() => validateEnvConfig(config, REGISTRY)).toThrow(ConfigError);
+    expect(() => validateEnvConfig(config, REGISTRY)).toThrow(message);
   });
 
   test('reports every problem at once', () => {
     const config = withOverrides(dev, { region: 'mars-1', 'task.containerPort': 0 });
     try {
-      validateEnvConfig(config);
+      validateEnvConfig(config, REGISTRY);
       throw new Error('expected a ConfigError');
     } catch (e) {
       expect((e as ConfigError).problems).toHaveLength(2);
     }
   });
 
-  test('latest is fine in dev, where tags may move', () => {
-    expect(() => validateEnvConfig(withOverrides(dev, { imageTag: 'latest' }))).not.toThrow();
+  test('DESTROY in prod is refused (its log group)', () => {
+    expect(() => validateEnvConfig(withOverrides(prod, { removalPolicy: 'DESTROY' }), REGISTRY)).toThrow(/prod\.removalPolicy must be RETAIN in prod/);
+  });
+
+  test('an unknown promotion gate severity is refused', () => {
+    expect(() => validateEnvConfig(withOverrides(prod, { 'promotion.failOnSeverity': 'SEVERE' }), REGISTRY)).toThrow(/prod\.promotion\.failOnSeverity "SEVERE" must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL/);
+  });
+});
+
+describe('validateRegistryConfig rejects, naming field, value and fix', () => {
+  // [description, overrides, expected message]
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['an upper-case repository name', { repositoryName: 'Buffet' }, /registry\.repositoryName "Buffet" is not a valid ECR repository name/],
+    ['a one-character repository name', { repositoryName: 'b' }, /registry\.repositoryName "b"/],
+    ['zero images kept', { 'retention.keepReleaseImages': 0 }, /registry\.retention\.keepReleaseImages must be a positive integer, got 0/],
+    ['negative untagged days', { 'retention.expireUntaggedAfterDays': -1 }, /registry\.retention\.expireUntaggedAfterDays must be a positive integer, got -1/],
+    ['fractional max images', { 'retention.maxImages': 2.5 }, /registry\.retention\.maxImages must be a positive integer, got 2\.5/],
+    ['max images below kept releases', { 'retention.maxImages': 5 }, /maxImages \(5\) is below retention\.keepReleaseImages \(100\)/],
+    ['a zero promotion window', { 'retention.keepPromotedImages': 0 }, /registry\.retention\.keepPromotedImages must be a positive integer, got 0/],
+    ['a pattern with five wildcards', { 'retention.releaseTagPatterns': ['*a*b*c*d*'] }, /has more than 4 '\*' wildcards/],
+    ['a duplicate release pattern', { 'retention.releaseTagPatterns': ['v*', 'v*'] }, /lists a pattern twice/],
+    ['mutable tags', { tagMutability: 'MUTABLE' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE"/],
+    ['immutable with exclusions', { tagMutability: 'IMMUTABLE_WITH_EXCLUSION' }, /registry\.tagMutability must be IMMUTABLE, got "IMMUTABLE_WITH_EXCLUSION"/],
+    ['an unknown removal policy', { removalPolicy: 'SNAPSHOT' }, /registry\.removalPolicy must be RETAIN or DESTROY, got "SNAPSHOT"/],
+    ['a wildcard cross-account principal', { crossAccountPullAccounts: ['*'] }, /wildcard principals are never allowed/],
+    ['a non-numeric cross-account principal', { crossAccountPullAccounts: ['arn:aws:iam::123456789012:root'] }, /crossAccountPullAccounts\[0\] must be a 12-digit AWS account ID/],
+    ['a CI role without branches or environments', { ciPushRole: { githubRepository: 'o/r', branches: [], environments: [] } }, /must name at least one branch or GitHub environment/],
+    ['a CI role on a wildcard repository', { ciPushRole: { githubRepository: 'o/*', branches: ['main'], environments: [] } }, /githubRepository must be 'owner\/repo' with no wildcards/],
+    ['a CI role on a placeholder repository', { ciPushRole: { githubRepository: 'example/buffet', branches: ['main'], environments: [] } }, /registry\.ciPushRole\.githubRepository "example\/buffet" is a placeholder/],
+    ['a quota fraction above 1', { 'alarms.imageCountQuotaFraction': 1.5 }, /imageCountQuotaFraction must be a fraction in \(0, 1\]/],
+    ['a zero band width', { 'alarms.pullAnomalyBandWidth': 0 }, /pullAnomalyBandWidth must be a positive number/],
+    ['a malformed e-mail', { 'alarms.emails': ['oncall.example.com'] }, /registry\.alarms\.emails\[0\] "oncall\.example\.com" is not an e-mail address/],
+  ];
+
+  test.each(cases)('%s', (_description, overrides, message) => {
+    const config = withOverrides(REGISTRY, overrides);
+    expect(() => validateRegistryConfig(config)).toThrow(ConfigError);
+    expect(() => validateRegistryConfig(config)).toThrow(message);
   });
 });
 
 describe('validateEnvironmentSet', () => {
-  test('refuses two environments sharing a repository in one account and region', () => {
-    const clash = withOverrides(ENVIRONMENTS.staging, { repositoryName: ENVIRONMENTS.dev.repositoryName });
-    expect(() => validateEnvironmentSet([ENVIRONMENTS.dev, clash])).toThrow(/staging\.repositoryName "better-call-buffet-dev" is also used by dev/);
-  });
-
-  test('allows the same name in different accounts', () => {
-    const a = withOverrides(ENVIRONMENTS.dev, { account: '111111111111' });
-    const b = withOverrides(ENVIRONMENTS.staging, { account: '222222222222', repositoryName: ENVIRONMENTS.dev.repositoryName });
-    expect(() => validateEnvironmentSet([a, b])).not.toThrow();
+  test('refuses a retention pattern that would also select an environment\'s promotion tags', () => {
+    const registry = withOverrides(REGISTRY, { 'retention.protectTagPatterns': ['prod*'] });
+    expect(() => validateEnvironmentSet(Object.values(ENVIRONMENTS), registry)).toThrow(/registry\.retention pattern "prod\*" also matches prod's promotion tags/);
   });
 });

@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ECR_PUSH_ACTIONS } from '../../lib/constructs/container-registry';
-import { GithubCiPushRole, GithubCiPushRoleProps } from '../../lib/constructs/github-ci-push-role';
+import { ECR_PROMOTE_READ_ACTIONS, GithubCiPushRole, GithubCiPushRoleProps } from '../../lib/constructs/github-ci-push-role';
 
 const PROVIDER_ARN = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
 
@@ -14,15 +14,34 @@ function ciRole(props: Partial<GithubCiPushRoleProps> = {}): { stack: Stack; tem
 }
 
 describe('GithubCiPushRole', () => {
-  test('creates the GitHub OIDC provider for the sts.amazonaws.com audience', () => {
-    // GIVEN / WHEN
+  test('by default trusts the account\'s existing GitHub OIDC provider, by ARN, and creates none', () => {
+    // GIVEN / WHEN: IAM allows one provider per URL and account; creating it again fails with EntityAlreadyExists
     const { template } = ciRole();
 
     // THEN
+    template().resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    template().hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Federated: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:oidc-provider/token.actions.githubusercontent.com']] } },
+        })],
+      },
+    });
+  });
+
+  test('createOidcProvider: true creates the provider for the sts.amazonaws.com audience, retained on stack deletion', () => {
+    // GIVEN / WHEN
+    const { template } = ciRole({ createOidcProvider: true });
+
+    // THEN
     template().resourceCountIs('AWS::IAM::OIDCProvider', 1);
-    template().hasResourceProperties('AWS::IAM::OIDCProvider', {
-      Url: 'https://token.actions.githubusercontent.com',
-      ClientIdList: ['sts.amazonaws.com'],
+    template().hasResource('AWS::IAM::OIDCProvider', {
+      Properties: { Url: 'https://token.actions.githubusercontent.com', ClientIdList: ['sts.amazonaws.com'] },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+    template().hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Federated: { Ref: Match.stringLikeRegexp('^CiPushRoleGithubOidcProvider') } } })] },
     });
   });
 
@@ -38,7 +57,7 @@ describe('GithubCiPushRole', () => {
       {
         Effect: 'Allow',
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Principal: { Federated: { Ref: expect.stringMatching(/^CiPushRoleGithubOidcProvider/) } },
+        Principal: { Federated: expect.anything() },
         Condition: {
           StringEquals: {
             'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
@@ -72,12 +91,12 @@ describe('GithubCiPushRole', () => {
     });
   });
 
-  test('may push to this repository only, plus the account-wide auth token', () => {
+  test('may push and promote (read images, scans, tag mutability) in this repository only, plus the account-wide auth token', () => {
     const { template } = ciRole();
     const policies = template().findResources('AWS::IAM::Policy');
     expect(Object.keys(policies)).toHaveLength(1);
     expect(Object.values(policies)[0].Properties.PolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Action: [...ECR_PUSH_ACTIONS], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Repo/), 'Arn'] } },
+      { Effect: 'Allow', Action: [...ECR_PUSH_ACTIONS, ...ECR_PROMOTE_READ_ACTIONS], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Repo/), 'Arn'] } },
       { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
     ]);
     template().resourceCountIs('AWS::IAM::ManagedPolicy', 0);
@@ -90,6 +109,7 @@ describe('GithubCiPushRole', () => {
       ['no branch and no environment', { branches: [], environments: [] }, /needs at least one branch or GitHub environment/],
       ['a wildcard branch', { branches: ['feature/*'] }, /branches\[0\] "feature\/\*" must be a literal name/],
       ['a wildcard environment', { environments: ['prod*'] }, /environments\[0\] "prod\*" must be a literal name/],
+      ['both createOidcProvider and an ARN', { createOidcProvider: true, oidcProviderArn: PROVIDER_ARN }, /createOidcProvider and oidcProviderArn were both given/],
       ['a provider ARN for another issuer', { oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' }, /oidcProviderArn must be the ARN of the account's token\.actions\.githubusercontent\.com provider/],
     ])('%s is refused', (_name, props, message) => {
       expect(() => ciRole(props)).toThrow(message);

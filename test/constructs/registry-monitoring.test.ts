@@ -1,9 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
-import { ENVIRONMENTS } from '../../lib/config/environments';
+import { REGISTRY } from '../../lib/config/environments';
 import { AlarmsConfig, EnvName } from '../../lib/config/types';
-import { ConfigError, validateEnvConfig } from '../../lib/config/validate';
+import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
 import { RegistryMonitoring, RegistryMonitoringProps } from '../../lib/constructs/registry-monitoring';
 
 const ACCOUNT = '123456789012';
@@ -14,6 +14,23 @@ interface Built {
   readonly monitoring: RegistryMonitoring;
 }
 
+/**
+ * Alarm settings per "environment" for these construct tests. The app now has one registry (its alarms are
+ * REGISTRY.alarms, used as prod here); dev and staging keep the thresholds they had, so the construct is
+ * still exercised with differing configurations.
+ */
+const ALARMS_BY_ENV: Record<EnvName, AlarmsConfig> = {
+  dev: {
+    criticalFindings: true, alertOnHighFindings: false, scanFailures: true, imageCountQuotaFraction: 0.8, apiUsageQuotaFraction: 0.8,
+    pullAnomalyBandWidth: false, authFailureThreshold: 10, cloudTrail: 'none', scanType: 'BASIC', emails: [],
+  },
+  staging: {
+    criticalFindings: true, alertOnHighFindings: true, scanFailures: true, imageCountQuotaFraction: 0.8, apiUsageQuotaFraction: 0.8,
+    pullAnomalyBandWidth: 3, pullAnomalyEvaluationPeriods: 3, authFailureThreshold: 5, cloudTrail: 'none', scanType: 'BASIC', emails: [],
+  },
+  prod: REGISTRY.alarms,
+};
+
 /** A fresh stack holding only the monitoring of `better-call-buffet-<env>`, with that environment's alarm config. */
 function build(env: EnvName, alarms: Partial<AlarmsConfig> = {}, extra: Partial<RegistryMonitoringProps> = {}): Built {
   const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: 'us-east-1' } });
@@ -21,7 +38,7 @@ function build(env: EnvName, alarms: Partial<AlarmsConfig> = {}, extra: Partial<
     appName: 'better-call-buffet',
     envName: env,
     repository: ecr.Repository.fromRepositoryName(stack, 'Repo', `better-call-buffet-${env}`),
-    alarms: { ...ENVIRONMENTS[env].alarms, ...alarms },
+    alarms: { ...ALARMS_BY_ENV[env], ...alarms },
     ...extra,
   });
   return { template: Template.fromStack(stack), monitoring };
@@ -725,7 +742,7 @@ describe('(6) authentication failures (CloudTrail)', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN
-    expect(ENVIRONMENTS.prod.alarms.cloudTrail).toBe('create-trail');
+    expect(REGISTRY.alarms.cloudTrail).toBe('create-trail');
     template.hasResourceProperties('AWS::CloudTrail::Trail', {
       TrailName: 'better-call-buffet-prod-management-events',
       IsLogging: true,
@@ -872,7 +889,7 @@ describe('prod and dev thresholds', () => {
     const prod = build('prod').template;
     const dev = build('dev').template;
     // THEN
-    expect(ENVIRONMENTS.prod.alarms.imageCountQuotaFraction).not.toEqual(ENVIRONMENTS.dev.alarms.imageCountQuotaFraction);
+    expect(ALARMS_BY_ENV.prod.imageCountQuotaFraction).not.toEqual(ALARMS_BY_ENV.dev.imageCountQuotaFraction);
     expect(alarmProps(prod, 'better-call-buffet-prod-image-count-quota').Threshold).toBe(70_000);
     expect(alarmProps(dev, 'better-call-buffet-dev-image-count-quota').Threshold).toBe(80_000);
     expect(alarmProps(prod, 'better-call-buffet-prod-api-quota-BatchGetImage').Threshold).toBe(70);
@@ -932,18 +949,18 @@ describe('construct validation', () => {
 });
 
 describe('config validation of the monitoring fields', () => {
-  const withAlarms = (alarms: Partial<AlarmsConfig>) => () => validateEnvConfig({ ...ENVIRONMENTS.prod, alarms: { ...ENVIRONMENTS.prod.alarms, ...alarms } });
+  const withAlarms = (alarms: Partial<AlarmsConfig>) => () => validateRegistryConfig({ ...REGISTRY, alarms: { ...REGISTRY.alarms, ...alarms } });
 
-  test('accepts every shipped environment', () => {
-    for (const env of Object.values(ENVIRONMENTS)) expect(() => validateEnvConfig(env)).not.toThrow();
+  test('accepts the shipped registry', () => {
+    expect(() => validateRegistryConfig(REGISTRY)).not.toThrow();
   });
 
   test('rejects HIGH alerts without CRITICAL ones', () => {
-    expect(withAlarms({ criticalFindings: false, alertOnHighFindings: true })).toThrow(/prod\.alarms\.alertOnHighFindings is true but alarms\.criticalFindings is false/);
+    expect(withAlarms({ criticalFindings: false, alertOnHighFindings: true })).toThrow(/registry\.alarms\.alertOnHighFindings is true but alarms\.criticalFindings is false/);
   });
 
   test('rejects pull anomaly evaluation periods outside 1-288', () => {
-    expect(withAlarms({ pullAnomalyEvaluationPeriods: 0 })).toThrow(/prod\.alarms\.pullAnomalyEvaluationPeriods must be an integer from 1 to 288 .*got 0/);
+    expect(withAlarms({ pullAnomalyEvaluationPeriods: 0 })).toThrow(/registry\.alarms\.pullAnomalyEvaluationPeriods must be an integer from 1 to 288 .*got 0/);
   });
 
   test('rejects an unknown scan type or CloudTrail mode, naming the field', () => {
@@ -958,6 +975,6 @@ describe('config validation of the monitoring fields', () => {
 
   test('rejects an auth failure threshold that is not a positive integer', () => {
     expect(withAlarms({ authFailureThreshold: -1 })).toThrow(ConfigError);
-    expect(withAlarms({ authFailureThreshold: -1 })).toThrow(/prod\.alarms\.authFailureThreshold must be a positive integer.*got -1/);
+    expect(withAlarms({ authFailureThreshold: -1 })).toThrow(/registry\.alarms\.authFailureThreshold must be a positive integer.*got -1/);
   });
 });

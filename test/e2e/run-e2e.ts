@@ -1,6 +1,9 @@
 /**
- * End-to-end test of the real CDK CLI flow (bootstrap, deploy, no-op redeploy, diff, context change,
- * destroy) against a local moto_server. Run with `npm run e2e`; see docs/quality-gates.md "End-to-end test".
+ * End-to-end test of the real CDK CLI flow against a local moto_server: bootstrap, the shared registry,
+ * build-once-promote-by-digest (images put through the ECR API, the promotion gate refusing CRITICAL findings
+ * and unscanned images, promoting a clean one dev -> staging -> prod), each environment's service stack
+ * (deploy, no-op redeploy, diff, deploy pinned to the promoted digest), destroy. Run with `npm run e2e`;
+ * see docs/quality-gates.md "End-to-end test" and docs/pipeline.md.
  *
  * moto stands in for AWS: what it cannot model is reported as "NOT VERIFIED BY E2E (moto gap)" and is
  * covered by the unit tests on the synthesized templates instead.
@@ -9,9 +12,9 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadEnvironment } from '../../lib/config/load';
-import { EnvConfig } from '../../lib/config/types';
-import { EnvironmentAssembly, readEnvironmentAssembly, resourcesOfType, Template } from './lib/assembly';
+import { loadEnvironment, loadRegistry } from '../../lib/config/load';
+import { EnvConfig, RegistryConfig } from '../../lib/config/types';
+import { AssemblyStack, EnvironmentAssembly, readEnvironmentAssembly, resourcesOfType, Template } from './lib/assembly';
 import {
   AwsRunner,
   awsExpectError,
@@ -29,8 +32,8 @@ import { check, renderFailure, StepContext, StepFailure, Steps } from './lib/ste
 const ROOT = path.resolve(__dirname, '..', '..');
 const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
 /**
- * The environments the e2e deploys, in order: a DESTROY one and a RETAIN + termination-protected one.
- * `E2E_ENVS=staging npm run e2e` runs others locally.
+ * The environments whose service stacks the e2e deploys, in order: a DESTROY one and a RETAIN +
+ * termination-protected one. `E2E_ENVS=staging npm run e2e` runs others locally.
  */
 const E2E_ENVS = (process.env.E2E_ENVS ?? 'dev,prod').split(',').map((e) => e.trim()).filter(Boolean);
 
@@ -79,19 +82,27 @@ function cliEnv(endpoint: string, home: string, emptyFile: string): NodeJS.Proce
 // Per-environment expectations, all derived from the app's own configuration.
 // ---------------------------------------------------------------------------------------------------------
 
+/** The one repository every environment pulls from. */
+const REGISTRY_CONFIG: RegistryConfig = loadRegistry();
+
 interface Target {
   readonly name: string;
   readonly config: EnvConfig;
   /** `-c` flags of the base synth. */
   readonly context: readonly string[];
   readonly imageUri: string;
-  /** The context change whose diff and deploy the e2e checks. */
-  readonly change: { readonly flag: string; readonly imageUri: string; readonly needle: string };
 }
 
-function imageUri(config: EnvConfig, tagOrDigest: string): string {
+/** How a service stack is changed after the base deploy: pinned to the promoted digest with its release tag. */
+interface Change {
+  readonly flags: readonly string[];
+  readonly imageUri: string;
+  readonly needle: string;
+}
+
+function imageUri(tagOrDigest: string): string {
   const sep = tagOrDigest.startsWith('sha256:') ? '@' : ':';
-  return `${MOTO_ACCOUNT}.dkr.ecr.${config.region}.amazonaws.com/${config.repositoryName}${sep}${tagOrDigest}`;
+  return `${MOTO_ACCOUNT}.dkr.ecr.${REGISTRY_CONFIG.region}.amazonaws.com/${REGISTRY_CONFIG.repositoryName}${sep}${tagOrDigest}`;
 }
 
 function targetFor(name: string): Target {
@@ -99,16 +110,7 @@ function targetFor(name: string): Target {
   const context = ['-c', `env=${name}`];
   // An environment pinned to a real account cannot deploy into moto's; the e2e moves it, visibly.
   if (config.account !== undefined && config.account !== MOTO_ACCOUNT) context.push('-c', `account=${MOTO_ACCOUNT}`);
-  let change: Target['change'];
-  if (config.imageDigest !== undefined) {
-    // A digest wins over the tag, so the change must be a digest too.
-    const digest = `sha256:${createHash('sha256').update(`e2e-${config.imageDigest}`).digest('hex')}`;
-    change = { flag: `imageDigest=${digest}`, imageUri: imageUri(config, digest), needle: `@${digest}` };
-  } else {
-    const tag = config.imageTag === 'v1.0.1' ? 'v1.0.2' : 'v1.0.1';
-    change = { flag: `imageTag=${tag}`, imageUri: imageUri(config, tag), needle: `:${tag}` };
-  }
-  return { name, config, context, imageUri: imageUri(config, config.imageDigest ?? config.imageTag), change };
+  return { name, config, context, imageUri: imageUri(config.imageDigest ?? config.imageTag) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -155,8 +157,22 @@ class E2e {
     return this.cdk(ctx, ['synth', ...target.context, ...extra, '--output', out, '--quiet'], 0, ROOT).then(() => readEnvironmentAssembly(out));
   }
 
-  deploy(ctx: StepContext, asm: EnvironmentAssembly) {
-    return this.cdk(ctx, ['deploy', '--app', asm.dir, ...asm.stacks.map((s) => s.id), ...this.deployFlags]);
+  /** Deploys exactly `stacks` (`--exclusively`, as the pipelines do: the registry has its own job). */
+  deploy(ctx: StepContext, asm: EnvironmentAssembly, stacks: readonly AssemblyStack[]) {
+    return this.cdk(ctx, ['deploy', '--app', asm.dir, ...stacks.map((s) => s.id), '--exclusively', ...this.deployFlags]);
+  }
+
+  /** `npm run promote -- args` (the real CLI, SDK v3 against moto through AWS_ENDPOINT_URL); `expectCode` or the step fails. */
+  promote(ctx: StepContext, args: readonly string[], expectCode: number) {
+    return ctx.runOk(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'lib', 'cli', 'promote.ts'), ...args], { cwd: ROOT }, expectCode);
+  }
+
+  /** The tags of each image, by digest. */
+  async imageTags(ctx: StepContext, digests: readonly string[]): Promise<string[][]> {
+    const r = await awsJson<{ imageDetails: { imageDigest: string; imageTags?: string[] }[] }>(this.aws(ctx), [
+      'ecr', 'describe-images', '--repository-name', REGISTRY_CONFIG.repositoryName, '--image-ids', ...digests.map((d) => `imageDigest=${d}`),
+    ]);
+    return digests.map((d) => r.imageDetails.find((i) => i.imageDigest === d)?.imageTags ?? []);
   }
 
   /**
@@ -197,7 +213,7 @@ class E2e {
   }
 
   /** Everything the e2e can observe about one deployed environment; compared before/after a no-op deploy. */
-  async observe(ctx: StepContext, target: Target, asm: EnvironmentAssembly, options: { readonly registry: boolean } = { registry: true }) {
+  async observe(ctx: StepContext, asm: EnvironmentAssembly, options: { readonly registry: boolean } = { registry: true }) {
     const run = this.aws(ctx);
     const [taskDefLogicalId, taskDefResource] = resourcesOfType(asm.service.template, 'AWS::ECS::TaskDefinition')[0];
     // With the family known from the template, everything is fetched in one parallel round (each AWS CLI
@@ -213,7 +229,7 @@ class E2e {
       options.registry ? this.stackResources(run, asm.registry.stackName) : [],
       this.stackResources(run, asm.service.stackName),
       options.registry
-        ? awsJson<{ repositories: RepositoryDescription[] }>(run, ['ecr', 'describe-repositories', '--repository-names', target.config.repositoryName])
+        ? awsJson<{ repositories: RepositoryDescription[] }>(run, ['ecr', 'describe-repositories', '--repository-names', REGISTRY_CONFIG.repositoryName])
         : { repositories: [] },
       typeof family === 'string' ? describeTaskDef(family) : undefined,
     ]);
@@ -234,15 +250,16 @@ class E2e {
     };
   }
 
-  /** Checks a freshly deployed environment against its configuration and its synthesized templates. */
-  async verify(ctx: StepContext, target: Target, asm: EnvironmentAssembly) {
+  /** Checks a freshly deployed environment (the registry and its service stack) against the configuration and templates. */
+  async verify(ctx: StepContext, target: Target, asm: EnvironmentAssembly, options: { readonly registry: boolean }) {
     const { config } = target;
+    const registry = REGISTRY_CONFIG;
     // The repository probes need nothing from observe(): one parallel round saves seconds of CPU-bound waiting.
-    const [state] = await Promise.all([this.observe(ctx, target, asm), this.checkRepositoryGaps(ctx, asm)]);
+    const [state] = await Promise.all([this.observe(ctx, asm), options.registry ? this.checkRepositoryGaps(ctx, asm) : undefined]);
     const unsupported = this.unsupportedTypes();
 
     const repo = state.repository;
-    check(repo?.repositoryName === config.repositoryName, `repository ${config.repositoryName} not found`);
+    check(repo?.repositoryName === registry.repositoryName, `repository ${registry.repositoryName} not found`);
     const facts = {
       RepositoryName: repo.repositoryName,
       RepositoryArn: repo.repositoryArn,
@@ -251,60 +268,54 @@ class E2e {
       TaskDefinitionFamily: state.taskDefinition.family,
       ImageUri: target.imageUri,
     };
-    for (const stack of asm.stacks) {
+    for (const stack of options.registry ? asm.stacks : [asm.service]) {
       const deployed = state.stacks.find((s) => s.StackName === stack.stackName);
       check(deployed, `stack ${stack.stackName} is not deployed`);
       check(/_COMPLETE$/.test(deployed.StackStatus) && !/ROLLBACK/.test(deployed.StackStatus), `stack ${stack.stackName} is ${deployed.StackStatus}`);
+      const [owner, expected] = stack === asm.registry ? ['registry', registry.terminationProtection] : [config.envName, config.terminationProtection];
       check(
-        (deployed.EnableTerminationProtection ?? false) === config.terminationProtection,
-        `stack ${stack.stackName}: termination protection is ${deployed.EnableTerminationProtection}, ${config.envName}.terminationProtection is ${config.terminationProtection}`,
+        (deployed.EnableTerminationProtection ?? false) === expected,
+        `stack ${stack.stackName}: termination protection is ${deployed.EnableTerminationProtection}, ${owner}.terminationProtection is ${expected}`,
       );
       this.checkResources(stack.stackName, stack.template, state.resources[stack.stackName], unsupported);
       this.checkOutputs(stack.stackName, stack.template, deployed, unsupported, facts);
+      this.steps.info(`stack ${stack.stackName}: complete, termination protection ${expected ? 'on' : 'off'}`);
     }
-    this.steps.info(`stacks ${asm.stacks.map((s) => s.stackName).join(', ')}: complete, termination protection ${config.terminationProtection ? 'on' : 'off'}`);
 
-    check(
-      repo.imageTagMutability === config.tagMutability,
-      `repository ${repo.repositoryName}: imageTagMutability is ${repo.imageTagMutability}, ${config.envName}.tagMutability is ${config.tagMutability}`,
-    );
-    if (config.tagMutability.endsWith('_WITH_EXCLUSION')) {
-      const filters = (repo.imageTagMutabilityExclusionFilters ?? []).map((f) => f.filter).sort();
-      const expected = [...config.tagMutabilityExclusions].sort();
+    let kmsKey: string | undefined;
+    if (options.registry) {
       check(
-        JSON.stringify(filters) === JSON.stringify(expected),
-        `repository ${repo.repositoryName}: tag mutability exclusions are ${JSON.stringify(filters)}, ${config.envName}.tagMutabilityExclusions is ${JSON.stringify(expected)}`,
+        repo.imageTagMutability === registry.tagMutability,
+        `repository ${repo.repositoryName}: imageTagMutability is ${repo.imageTagMutability}, registry.tagMutability is ${registry.tagMutability}`,
       );
+      const expectedEncryption = registry.kmsEncryption ? 'KMS' : 'AES256';
+      let encryption = repo.encryptionConfiguration?.encryptionType;
+      kmsKey = repo.encryptionConfiguration?.kmsKey;
+      if (encryption === undefined && registry.kmsEncryption) {
+        // moto stores the CloudFormation EncryptionConfiguration as given ({EncryptionType, KmsKey}), which the
+        // API then reports as an empty encryptionConfiguration: follow the template's key reference instead.
+        kmsKey = this.repositoryKeyFromStack(asm, state.resources[asm.registry.stackName]);
+        check(kmsKey, `registry.kmsEncryption is true, but the repository in ${asm.registry.stackName} references no KMS key`);
+        encryption = expectedEncryption;
+        this.steps.notVerified(
+          `encryption of ${repo.repositoryName} as ECR reports it`,
+          `moto keeps CloudFormation's EncryptionConfiguration in CloudFormation casing, so describe-repositories returns an empty encryptionConfiguration; checked instead: the KMS key the repository references exists and is Enabled`,
+        );
+      }
+      check(encryption === expectedEncryption, `repository ${repo.repositoryName}: encryption is ${encryption}, registry.kmsEncryption is ${registry.kmsEncryption}`);
+      if (registry.kmsEncryption) {
+        check(kmsKey, `repository ${repo.repositoryName} is KMS-encrypted but names no key`);
+        await this.checkKeyUsable(ctx, kmsKey, `repository ${repo.repositoryName}`);
+      }
+      this.steps.info(`repository ${repo.repositoryName}: ${repo.imageTagMutability}, ${encryption}${kmsKey ? ` with key ${kmsKey}` : ''}`);
     }
-    const expectedEncryption = config.kmsEncryption ? 'KMS' : 'AES256';
-    let encryption = repo.encryptionConfiguration?.encryptionType;
-    let kmsKey = repo.encryptionConfiguration?.kmsKey;
-    if (encryption === undefined && config.kmsEncryption) {
-      // moto stores the CloudFormation EncryptionConfiguration as given ({EncryptionType, KmsKey}), which the
-      // API then reports as an empty encryptionConfiguration: follow the template's key reference instead.
-      kmsKey = this.repositoryKeyFromStack(asm, state.resources[asm.registry.stackName]);
-      check(kmsKey, `${config.envName}.kmsEncryption is true, but the repository in ${asm.registry.stackName} references no KMS key`);
-      encryption = expectedEncryption;
-      this.steps.notVerified(
-        `encryption of ${repo.repositoryName} as ECR reports it`,
-        `moto keeps CloudFormation's EncryptionConfiguration in CloudFormation casing, so describe-repositories returns an empty encryptionConfiguration; checked instead: the KMS key the repository references exists and is Enabled`,
-      );
-    }
-    check(encryption === expectedEncryption, `repository ${repo.repositoryName}: encryption is ${encryption}, ${config.envName}.kmsEncryption is ${config.kmsEncryption}`);
-    if (config.kmsEncryption) {
-      check(kmsKey, `repository ${repo.repositoryName} is KMS-encrypted but names no key`);
-      await this.checkKeyUsable(ctx, kmsKey, `repository ${repo.repositoryName}`);
-    }
-    this.steps.info(
-      `repository ${repo.repositoryName}: ${repo.imageTagMutability}${config.tagMutabilityExclusions.length ? ` (except ${config.tagMutabilityExclusions.join(', ')})` : ''}, ${encryption}${kmsKey ? ` with key ${kmsKey}` : ''}`,
-    );
 
     await this.checkLogGroupEncryption(ctx, asm, state.resources[asm.service.stackName]);
 
-    const images = this.appImages(state.taskDefinition, config);
-    check(images.length > 0, `task definition ${state.taskDefinition.taskDefinitionArn} has no container running an image from ${config.repositoryName} (containers: ${JSON.stringify(state.taskDefinition.containerDefinitions)})`);
+    const images = this.appImages(state.taskDefinition);
+    check(images.length > 0, `task definition ${state.taskDefinition.taskDefinitionArn} has no container running an image from ${registry.repositoryName} (containers: ${JSON.stringify(state.taskDefinition.containerDefinitions)})`);
     for (const image of images) check(image === target.imageUri, `task definition ${state.taskDefinition.taskDefinitionArn}: container image is ${image}, expected ${target.imageUri}`);
-    this.steps.info(`task definition ${state.taskDefinition.taskDefinitionArn}: image ${target.imageUri}`);
+    this.steps.info(`task definition ${state.taskDefinition.taskDefinitionArn}: image ${target.imageUri} from the shared repository`);
     return { state, kmsKey };
   }
 
@@ -375,9 +386,9 @@ class E2e {
     return deployed.find((x) => x.LogicalResourceId === logicalId)?.PhysicalResourceId;
   }
 
-  /** Images of containers that run from this environment's repository (sidecars from elsewhere are ignored). */
-  appImages(taskDef: TaskDefinitionDescription, config: EnvConfig): string[] {
-    return taskDef.containerDefinitions.map((c) => c.image ?? '').filter((i) => i.includes(`/${config.repositoryName}`));
+  /** Images of containers that run from the shared repository (sidecars from elsewhere are ignored). */
+  appImages(taskDef: TaskDefinitionDescription): string[] {
+    return taskDef.containerDefinitions.map((c) => c.image ?? '').filter((i) => /\/[^/]+$/.exec(i)?.[0].split(/[:@]/)[0] === `/${REGISTRY_CONFIG.repositoryName}`);
   }
 
   checkResources(stackName: string, template: Template, deployed: StackResource[], unsupported: Set<string>): void {
@@ -496,29 +507,137 @@ function dockerManifest(seed: string): string {
   });
 }
 
-async function environmentFlow(e2e: E2e, target: Target, asm: EnvironmentAssembly, changed: EnvironmentAssembly): Promise<void> {
-  const { steps } = e2e;
-  const { config, name } = target;
-  const label = `[${name}]`;
+/** A release pushed through the ECR API, as CI would: its release tag and the digest ECR reported. */
+interface Pushed {
+  readonly tag: string;
+  readonly digest: string;
+}
 
-  await steps.step(`${label} cdk deploy ${asm.stacks.map((s) => s.stackName).join(' ')}`, (ctx) => e2e.deploy(ctx, asm));
-  const { state: before, kmsKey } = await steps.step(`${label} verify deployed resources`, (ctx) => e2e.verify(ctx, target, asm));
+/** Deploys the shared registry once (from the first environment's assembly) and checks it. */
+async function registryFlow(e2e: E2e, first: { target: Target; base: EnvironmentAssembly }, all: readonly EnvironmentAssembly[]): Promise<string | undefined> {
+  const { steps } = e2e;
+  const { registry } = first.base;
+  await steps.step(`[registry] the registry template is identical in every environment's synth`, async () => {
+    // Deploy-time context (-c env, -c imageDigest/imageTag) must never change the shared registry.
+    const text = (asm: EnvironmentAssembly) => fs.readFileSync(asm.registry.templateFile, 'utf8');
+    for (const asm of all) check(text(asm) === text(first.base), `${asm.dir}: ${asm.registry.stackName} differs from ${first.base.dir}`);
+    steps.info(`${registry.stackName}: byte-identical in ${all.length} assemblies (different -c env, -c imageDigest, -c imageTag)`);
+  });
+  await steps.step(`[registry] cdk deploy ${registry.stackName}`, (ctx) => e2e.deploy(ctx, first.base, [registry]));
+  const { kmsKey } = await steps.step('[registry] verify the repository every environment pulls from', async (ctx) => {
+    // No service stack yet: verify() needs one, so deploy the first environment's with it (checked again later).
+    await e2e.deploy(ctx, first.base, [first.base.service]);
+    return e2e.verify(ctx, first.target, first.base, { registry: true });
+  });
+  return kmsKey;
+}
+
+/** Registers the DescribeImageScanFindings response moto returns for one image (see AWS-FACTS: moto gaps). */
+async function registerScanResult(e2e: E2e, digest: string, counts: Record<string, number>): Promise<void> {
+  const body = JSON.stringify({
+    region: REGISTRY_CONFIG.region,
+    results: [{
+      registryId: MOTO_ACCOUNT,
+      repositoryName: REGISTRY_CONFIG.repositoryName,
+      imageId: { imageDigest: digest },
+      imageScanStatus: { status: 'COMPLETE', description: 'The scan was completed successfully.' },
+      imageScanFindings: { findingSeverityCounts: counts, findings: [] },
+    }],
+  });
+  const res = await fetch(`${e2e.moto.endpoint}/moto-api/static/ecr/scan-finding-results`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+  check(res.ok, `moto refused the scan-finding results for ${digest}: HTTP ${res.status} ${await res.text()}`);
+}
+
+/**
+ * Build once, promote by digest: CI's push is stood in for by put-image (moto cannot run docker), the scan
+ * by moto's configurable scan results. The gate must refuse an image with CRITICAL findings and one with no
+ * scan, and promote a clean one build -> dev -> staging -> prod by adding tags to the same digest.
+ */
+async function promotionFlow(e2e: E2e): Promise<Pushed> {
+  const { steps } = e2e;
+  const repo = REGISTRY_CONFIG.repositoryName;
+  const images = await steps.step(`[promote] push three release images through the ECR API (put-image) and scan them`, async (ctx) => {
+    const run = e2e.aws(ctx);
+    const put = async (tag: string, seed: string): Promise<Pushed> => {
+      const r = await awsJson<{ image: { imageId: { imageDigest: string } } }>(run, [
+        'ecr', 'put-image', '--repository-name', repo, '--image-tag', tag,
+        '--image-manifest', dockerManifest(seed), '--image-manifest-media-type', 'application/vnd.docker.distribution.manifest.v2+json',
+      ]);
+      return { tag, digest: r.image.imageId.imageDigest };
+    };
+    const [clean, critical, unscanned] = await Promise.all([put('v1.0.1-e2e0001', 'clean'), put('v1.0.2-e2e0002', 'critical'), put('v1.0.3-e2e0003', 'unscanned')]);
+    // moto needs a started scan before it answers DescribeImageScanFindings; the unscanned image gets none.
+    await Promise.all([clean, critical].map((i) => awsJson(run, ['ecr', 'start-image-scan', '--repository-name', repo, '--image-id', `imageDigest=${i.digest}`])));
+    await registerScanResult(e2e, clean.digest, { LOW: 2 });
+    await registerScanResult(e2e, critical.digest, { CRITICAL: 2, HIGH: 1 });
+    // Release tags are immutable: a second push of a tag with another manifest is refused. ECR answers
+    // ImageTagAlreadyExistsException, moto ImageAlreadyExistsException.
+    await awsExpectError(run, ['ecr', 'put-image', '--repository-name', repo, '--image-tag', clean.tag, '--image-manifest', dockerManifest('other'),
+      '--image-manifest-media-type', 'application/vnd.docker.distribution.manifest.v2+json'], /ImageTagAlreadyExistsException|ImageAlreadyExistsException/);
+    steps.info(`pushed ${clean.tag} (${clean.digest}), ${critical.tag} (CRITICAL=2), ${unscanned.tag} (never scanned); re-pushing ${clean.tag} is refused`);
+    return { clean, critical, unscanned };
+  });
+
+  await steps.step('[promote] the gate refuses CRITICAL findings and an image with no scan (exit 1, nothing tagged)', async (ctx) => {
+    const [critical, unscanned] = await Promise.all([
+      e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--tag', images.critical.tag], 1),
+      e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--digest', images.unscanned.digest], 1),
+    ]);
+    check(/REFUSED: .*findings at or above CRITICAL: CRITICAL=2/.test(critical.stderr), `no CRITICAL refusal in: ${critical.stderr}`);
+    check(/REFUSED: .*has no scan/.test(unscanned.stderr), `no "no scan" refusal in: ${unscanned.stderr}`);
+    const tags = await e2e.imageTags(ctx, [images.critical.digest, images.unscanned.digest]);
+    check(tags.every((t) => !t.some((x) => x.startsWith('dev-'))), `a refused image was tagged anyway: ${JSON.stringify(tags)}`);
+    steps.info(`refused: ${critical.stderr.trim().split('\n').pop()}`);
+    steps.info(`refused: ${unscanned.stderr.trim().split('\n').pop()}`);
+  });
+
+  await steps.step('[promote] a clean image: dry run changes nothing; then build -> dev -> staging -> prod', async (ctx) => {
+    const { clean } = images;
+    const dry = await e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--tag', clean.tag, '--dry-run'], 0);
+    check(dry.stdout.includes(`would promote (dry run) ${clean.digest} to dev`), `dry run output: ${dry.stdout}`);
+    check(!(await e2e.imageTags(ctx, [clean.digest]))[0].includes(`dev-${clean.tag}`), 'the dry run tagged the image');
+    // Skipping an environment is refused before any AWS call.
+    await e2e.promote(ctx, ['--from', 'dev', '--to', 'prod', '--tag', clean.tag], 2);
+    for (const [from, to] of [['build', 'dev'], ['dev', 'staging'], ['staging', 'prod']]) {
+      const r = await e2e.promote(ctx, ['--from', from, '--to', to, '--tag', clean.tag, '--digest', clean.digest], 0);
+      check(r.stdout.includes(`digest=${clean.digest}`), `promote ${from} -> ${to} printed no digest: ${r.stdout}`);
+    }
+    const again = await e2e.promote(ctx, ['--from', 'staging', '--to', 'prod', '--digest', clean.digest], 0);
+    check(again.stdout.includes('already promoted'), `a second promotion to prod is not idempotent: ${again.stdout}`);
+    const [tags] = await e2e.imageTags(ctx, [clean.digest]);
+    const expected = [clean.tag, ...['dev', 'staging', 'prod'].map((e) => `${e}-${clean.tag}`)].sort();
+    check(JSON.stringify([...tags].sort()) === JSON.stringify(expected), `${clean.digest} carries ${JSON.stringify(tags)}, expected ${JSON.stringify(expected)}`);
+    steps.info(`${clean.digest}: one digest, tags ${expected.join(', ')}; a second promotion to prod is a no-op`);
+  });
+  return images.clean;
+}
+
+/** One environment's service stack: deploy, no-op redeploy, diff, then deploy pinned to the promoted digest. */
+async function environmentFlow(e2e: E2e, target: Target, asm: EnvironmentAssembly, changed: EnvironmentAssembly, change: Change, deployed: boolean): Promise<void> {
+  const { steps } = e2e;
+  const { name } = target;
+  const label = `[${name}]`;
+  const service = [asm.service];
+
+  if (!deployed) await steps.step(`${label} cdk deploy ${asm.service.stackName} --exclusively`, (ctx) => e2e.deploy(ctx, asm, service));
+  const { state: before } = await steps.step(`${label} verify the service stack`, (ctx) => e2e.verify(ctx, target, asm, { registry: false }));
 
   await steps.step(`${label} cdk deploy again (must change nothing)`, async (ctx) => {
     // With --no-previous-parameters (needed by moto) cdk cannot skip the deploy: the deployed BootstrapVersion
     // parameter counts as a change, so CloudFormation runs a real update with the identical template.
-    await e2e.deploy(ctx, asm);
-    const after = await e2e.observe(ctx, target, asm);
-    for (const s of after.stacks) check(s.StackStatus === 'UPDATE_COMPLETE', `stack ${s.StackName} is ${s.StackStatus} after the second deploy`);
+    await e2e.deploy(ctx, asm, service);
+    const after = await e2e.observe(ctx, asm, { registry: false });
+    check(after.stacks[1].StackStatus === 'UPDATE_COMPLETE', `stack ${after.stacks[1].StackName} is ${after.stacks[1].StackStatus} after the second deploy`);
     // Statuses move from CREATE_COMPLETE to UPDATE_COMPLETE on any update; everything else must stay put.
     const stable = (state: typeof before) => ({
-      ...state,
-      stacks: state.stacks.map(({ StackStatus: _s, LastUpdatedTime: _t, ...rest }) => rest),
-      resources: Object.fromEntries(Object.entries(state.resources).map(([k, rs]) => [k, rs.map(({ ResourceStatus: _r, ...rest }) => rest)])),
+      taskDefinition: state.taskDefinition,
+      taskDefinitionRevisions: state.taskDefinitionRevisions,
+      stack: (({ StackStatus: _s, LastUpdatedTime: _t, ...rest }) => rest)(state.stacks[1]),
+      resources: state.resources[asm.service.stackName].map(({ ResourceStatus: _r, ...rest }) => rest),
     });
-    const changed = differences(stable(before), stable(after));
-    check(changed.length === 0, `the second deploy changed what AWS reports:\n${changed.slice(0, 10).join('\n')}`);
-    steps.info('stack outputs/tags/parameters, stack resources, repository, task definition and its revisions identical before and after');
+    const differ = differences(stable(before), stable(after));
+    check(differ.length === 0, `the second deploy changed what AWS reports:\n${differ.slice(0, 10).join('\n')}`);
+    steps.info('stack outputs/tags/parameters, stack resources, task definition and its revisions identical before and after');
   });
 
   await steps.step(`${label} cdk diff --fail (no differences)`, async (ctx) => {
@@ -527,112 +646,86 @@ async function environmentFlow(e2e: E2e, target: Target, asm: EnvironmentAssembl
     check(/Number of stacks with differences: 0/.test(r.output), 'cdk diff exited 0 but did not report 0 stacks with differences');
   });
 
-  await steps.step(`${label} cdk diff -c ${target.change.flag} (must show it)`, async (ctx) => {
+  await steps.step(`${label} cdk diff ${change.flags.join(' ')} (must show it, on the service stack only)`, async (ctx) => {
     // --fail: exit 1 means "differences found"; anything else (or no diff text) is a failure of the step.
     const r = await e2e.cdk(ctx, ['diff', '--app', changed.dir, ...changed.stacks.map((s) => s.id), '--method=template', '--fail'], 1);
-    check(r.output.includes(target.change.needle), `cdk diff does not mention ${target.change.needle}`);
-    check(/Number of stacks with differences: [1-9]/.test(r.output), 'cdk diff did not report stacks with differences');
+    check(r.output.includes(change.needle), `cdk diff does not mention ${change.needle}`);
+    check(/Number of stacks with differences: 1\b/.test(r.output), 'cdk diff did not report exactly one stack (the service) with differences');
     check(/AWS::ECS::TaskDefinition/.test(r.output), 'cdk diff does not show the task definition changing');
   });
 
-  await steps.step(`${label} cdk deploy -c ${target.change.flag}`, async (ctx) => {
-    await e2e.deploy(ctx, changed);
+  await steps.step(`${label} cdk deploy ${change.flags.join(' ')} --exclusively`, async (ctx) => {
+    await e2e.deploy(ctx, changed, [changed.service]);
+    const run = e2e.aws(ctx);
     const [tpl, after] = await Promise.all([
-      awsJson<{ TemplateBody: unknown }>(e2e.aws(ctx), ['cloudformation', 'get-template', '--stack-name', changed.service.stackName]),
-      // Only the service side changes with the image: skip the registry's calls (each costs ~1 s of CPU).
-      e2e.observe(ctx, target, changed, { registry: false }),
+      awsJson<{ TemplateBody: unknown }>(run, ['cloudformation', 'get-template', '--stack-name', changed.service.stackName]),
+      e2e.observe(ctx, changed, { registry: false }),
     ]);
-    const service = after.stacks[1];
-    check(service.StackStatus === 'UPDATE_COMPLETE', `stack ${service.StackName} is ${service.StackStatus} after the change, expected UPDATE_COMPLETE`);
+    const stack = after.stacks[1];
+    check(stack.StackStatus === 'UPDATE_COMPLETE', `stack ${stack.StackName} is ${stack.StackStatus} after the change, expected UPDATE_COMPLETE`);
     const body = typeof tpl.TemplateBody === 'string' ? tpl.TemplateBody : JSON.stringify(tpl.TemplateBody);
-    check(body.includes(target.change.needle), `the deployed template of ${changed.service.stackName} does not contain ${target.change.needle}`);
+    check(body.includes(change.needle), `the deployed template of ${changed.service.stackName} does not contain ${change.needle}`);
     check(after.taskDefinition.taskDefinitionArn !== before.taskDefinition.taskDefinitionArn, `the task definition was not replaced (still ${before.taskDefinition.taskDefinitionArn})`);
     check(after.taskDefinitionRevisions.includes(after.taskDefinition.taskDefinitionArn), `new revision ${after.taskDefinition.taskDefinitionArn} is not registered`);
-    steps.info(`${service.StackName}: UPDATE_COMPLETE, deployed template carries ${target.change.needle}, new revision ${after.taskDefinition.taskDefinitionArn}`);
-    const images = e2e.appImages(after.taskDefinition, config);
+    // The digest the deployed stack runs (its ImageUri output, resolved by CloudFormation) must exist in the
+    // repository it pulls from.
+    const deployedUri = stack.Outputs?.find((o) => o.OutputKey === 'ImageUri')?.OutputValue ?? '';
+    const uri = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.[^/]+\/([^@]+)@(sha256:[a-f0-9]{64})$/.exec(deployedUri);
+    check(uri, `${changed.service.stackName} output ImageUri ${JSON.stringify(deployedUri)} names no image by digest`);
+    const [, account, region, repository, digest] = uri;
+    const found = await awsJson<{ imageDetails: { imageDigest: string; imageTags?: string[] }[] }>(run, [
+      'ecr', 'describe-images', '--registry-id', account, '--region', region, '--repository-name', repository, '--image-ids', `imageDigest=${digest}`,
+    ]);
+    check(found.imageDetails[0]?.imageDigest === digest, `DescribeImages finds no ${digest} in ${repository}`);
+    check((found.imageDetails[0].imageTags ?? []).includes(`${name}-${found.imageDetails[0].imageTags?.find((t) => t.startsWith('v'))}`), `${digest} is deployed to ${name} but carries no ${name}-<release> promotion tag`);
+    steps.info(`${stack.StackName}: UPDATE_COMPLETE, runs ${repository}@${digest}, which DescribeImages finds with tags ${found.imageDetails[0].imageTags?.join(', ')}`);
+    const images = e2e.appImages(after.taskDefinition);
     if (images.length > 0) {
-      for (const image of images) check(image === target.change.imageUri, `new task definition revision runs ${image}, expected ${target.change.imageUri}`);
-      steps.info(`new revision runs ${target.change.imageUri}`);
+      for (const image of images) check(image === change.imageUri, `new task definition revision runs ${image}, expected ${change.imageUri}`);
     } else {
       steps.notVerified(
         `${label} container image of the updated task definition revision`,
-        `moto registers the new revision without its container image/name (only the first revision is faithful); checked instead: the deployed template carries ${target.change.imageUri} and a new revision was registered`,
+        `moto registers the new revision without its container image/name (only the first revision is faithful); checked instead: the deployed template carries ${change.imageUri} and a new revision was registered`,
       );
     }
   });
+}
 
-  if (config.removalPolicy === 'DESTROY') {
-    await steps.step(`${label} cdk destroy (repository must be deleted: DESTROY)`, async (ctx) => {
-      const [, repo] = resourcesOfType(changed.registry.template, 'AWS::ECR::Repository')[0];
-      if (repo.Properties?.EmptyOnDelete === true) {
-        steps.notVerified(
-          `EmptyOnDelete of ${config.repositoryName} (deleting a repository that still holds images)`,
-          'moto ignores EmptyOnDelete and refuses to delete a non-empty repository, so this destroy runs on an empty one — covered by unit tests on the template',
-        );
-      }
-      await e2e.cdk(ctx, ['destroy', '--app', changed.dir, ...changed.stacks.map((s) => s.id), '--force']);
-      const run = e2e.aws(ctx);
-      await Promise.all([
-        expectStacksGone(run, changed.stacks.map((s) => s.stackName)),
-        awsExpectError(run, ['ecr', 'describe-repositories', '--repository-names', config.repositoryName], /RepositoryNotFoundException/),
-      ]);
-      steps.info(`stacks deleted; repository ${config.repositoryName} deleted`);
-    });
-    return;
-  }
-
-  const pushed = await steps.step(`${label} push an image through the ECR API (put-image)`, async (ctx) => {
-    const run = e2e.aws(ctx);
-    const tag = config.imageTag;
-    const putImage = (seed: string) => [
-      'ecr', 'put-image', '--repository-name', config.repositoryName, '--image-tag', tag,
-      '--image-manifest', dockerManifest(seed), '--image-manifest-media-type', 'application/vnd.docker.distribution.manifest.v2+json',
-    ];
-    const put = await awsJson<{ image: { imageId: { imageDigest: string } } }>(run, putImage(`${name}-1`));
-    const digest = put.image.imageId.imageDigest;
-    steps.info(`pushed ${config.repositoryName}:${tag} (${digest})`);
-    if (config.tagMutability === 'IMMUTABLE') {
-      // ECR answers ImageTagAlreadyExistsException; moto answers ImageAlreadyExistsException. Either way the
-      // tag must still name the first image: checked after the destroy below.
-      await awsExpectError(run, putImage(`${name}-2`), /ImageTagAlreadyExistsException|ImageAlreadyExistsException/);
-      steps.info(`re-pushing ${tag} with a different manifest is refused: the tag is immutable`);
-    }
-    return { tag, digest };
-  });
-
-  await steps.step(`${label} cdk destroy (repository and image must remain: RETAIN)`, async (ctx) => {
+/** Destroys every service stack, then the registry: the RETAIN repository keeps its images and promotion tags. */
+async function destroyFlow(e2e: E2e, flows: readonly { readonly changed: EnvironmentAssembly }[], pushed: Pushed, kmsKey: string | undefined): Promise<void> {
+  const { steps } = e2e;
+  const repo = REGISTRY_CONFIG.repositoryName;
+  await steps.step(`cdk destroy every stack (repository, images and promotion tags must remain: RETAIN)`, async (ctx) => {
     const run = e2e.aws(ctx);
     const all = await awsJson<{ Stacks: StackDescription[] }>(run, ['cloudformation', 'describe-stacks']);
+    const stacks = [...flows.map((f) => f.changed.service), flows[0].changed.registry];
     const isProtected = (name: string) => all.Stacks.some((d) => d.StackName === name && d.EnableTerminationProtection);
-    await Promise.all(
-      changed.stacks
-        .filter((s) => isProtected(s.stackName))
-        .map(async (s) => {
-          // Explicit and visible: a protected stack is never destroyed by accident, not even by the e2e.
-          console.log(`    termination protection is ON for ${s.stackName}: turning it off explicitly (aws cloudformation update-termination-protection --no-enable-termination-protection)`);
-          const logAt = e2e.moto.logSize();
-          const r = await run(['cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName]);
-          if (r.code === 0) return;
-          if (!/update_termination_protection action has not been implemented/.test(e2e.moto.readLog(logAt))) {
-            throw new CommandError(`update-termination-protection failed with exit code ${r.code}`, r.command, r.output);
-          }
-          steps.notVerified(
-            'turning termination protection off, and protection blocking a delete',
-            'moto does not implement UpdateTerminationProtection (HTTP 500) and its DeleteStack ignores termination protection; checked instead: the deployed stacks report EnableTerminationProtection=true — the stack property is covered by unit tests',
-          );
-        }),
-    );
-    await e2e.cdk(ctx, ['destroy', '--app', changed.dir, ...changed.stacks.map((s) => s.id), '--force']);
+    for (const s of stacks.filter((x) => isProtected(x.stackName))) {
+      // Explicit and visible: a protected stack is never destroyed by accident, not even by the e2e.
+      console.log(`    termination protection is ON for ${s.stackName}: turning it off explicitly (aws cloudformation update-termination-protection --no-enable-termination-protection)`);
+      const logAt = e2e.moto.logSize();
+      const r = await run(['cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName]);
+      if (r.code === 0) continue;
+      if (!/update_termination_protection action has not been implemented/.test(e2e.moto.readLog(logAt))) {
+        throw new CommandError(`update-termination-protection failed with exit code ${r.code}`, r.command, r.output);
+      }
+      steps.notVerified(
+        'turning termination protection off, and protection blocking a delete',
+        'moto does not implement UpdateTerminationProtection (HTTP 500) and its DeleteStack ignores termination protection; checked instead: the deployed stacks report EnableTerminationProtection=true — the stack property is covered by unit tests',
+      );
+    }
+    for (const flow of flows) await e2e.cdk(ctx, ['destroy', '--app', flow.changed.dir, flow.changed.service.id, '--exclusively', '--force']);
+    await e2e.cdk(ctx, ['destroy', '--app', flows[0].changed.dir, flows[0].changed.registry.id, '--exclusively', '--force']);
     const [, repos, images] = await Promise.all([
-      expectStacksGone(run, changed.stacks.map((s) => s.stackName)),
-      awsJson<{ repositories: RepositoryDescription[] }>(run, ['ecr', 'describe-repositories', '--repository-names', config.repositoryName]),
-      awsJson<{ imageDetails: { imageDigest: string }[] }>(run, ['ecr', 'describe-images', '--repository-name', config.repositoryName, '--image-ids', `imageTag=${pushed.tag}`]),
+      expectStacksGone(run, stacks.map((s) => s.stackName)),
+      awsJson<{ repositories: RepositoryDescription[] }>(run, ['ecr', 'describe-repositories', '--repository-names', repo]),
+      awsJson<{ imageDetails: { imageDigest: string; imageTags?: string[] }[] }>(run, ['ecr', 'describe-images', '--repository-name', repo, '--image-ids', `imageTag=prod-${pushed.tag}`]),
       // A retained repository whose key is deleted holds images nobody can pull any more.
-      kmsKey ? e2e.checkKeyUsable(ctx, kmsKey, `the retained repository ${config.repositoryName} after destroy (retain the key with the repository)`) : undefined,
+      kmsKey ? e2e.checkKeyUsable(ctx, kmsKey, `the retained repository ${repo} after destroy (retain the key with the repository)`) : undefined,
     ]);
-    check(repos.repositories.length === 1, `repository ${config.repositoryName} is gone after destroy, but ${config.envName}.removalPolicy is RETAIN`);
-    check(images.imageDetails[0]?.imageDigest === pushed.digest, `${config.repositoryName}:${pushed.tag} is not ${pushed.digest} after destroy`);
-    steps.info(`stacks deleted; repository ${config.repositoryName} kept with ${pushed.tag} (${pushed.digest})${kmsKey ? `; its KMS key ${kmsKey} kept` : ''}`);
+    check(repos.repositories.length === 1, `repository ${repo} is gone after destroy, but registry.removalPolicy is ${REGISTRY_CONFIG.removalPolicy}`);
+    check(images.imageDetails[0]?.imageDigest === pushed.digest, `${repo}:prod-${pushed.tag} is not ${pushed.digest} after destroy`);
+    steps.info(`stacks deleted; repository ${repo} kept with prod-${pushed.tag} (${pushed.digest})${kmsKey ? `; its KMS key ${kmsKey} kept` : ''}`);
   });
 }
 
@@ -700,41 +793,41 @@ async function main(): Promise<number> {
     for (const t of targets) {
       if (t.context.includes(`account=${MOTO_ACCOUNT}`)) steps.info(`${t.name} is pinned to account ${t.config.account}: deployed into moto's ${MOTO_ACCOUNT} with -c account=${MOTO_ACCOUNT}`);
     }
-    const regions = [...new Set(targets.map((t) => t.config.region))];
+    const regions = [...new Set([REGISTRY_CONFIG.region, ...targets.map((t) => t.config.region)])];
 
-    // Bootstrap and all synths at once: bootstrap mostly waits on moto, synths mostly use CPU. allSettled, so
-    // nothing is still running when a failure stops moto.
+    // Bootstrap and the base synths at once: bootstrap mostly waits on moto, synths mostly use CPU. allSettled,
+    // so nothing is still running when a failure stops moto.
     const bootstrapTargets = regions.map((r) => `aws://${MOTO_ACCOUNT}/${r}`);
     const [bootstrapped, probed, synthesized] = await Promise.allSettled([
       steps.step(`cdk bootstrap ${bootstrapTargets.join(' ')}`, (ctx) => runner.cdk(ctx, ['bootstrap', ...bootstrapTargets])),
       steps.step('probe moto: CloudFormation AWS::KMS::Key with Tags', (ctx) => runner.motoRejectsTaggedKmsKeys(ctx)),
-      pool(
-        2,
-        targets.flatMap((t) => [
-          () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')}`, (ctx) => runner.synth(ctx, t, [], path.join(tmp, `asm-${t.name}`))),
-          () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')} -c ${t.change.flag}`, (ctx) => runner.synth(ctx, t, ['-c', t.change.flag], path.join(tmp, `asm-${t.name}-changed`))),
-        ]),
-      ),
+      pool(2, targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')}`, (ctx) => runner.synth(ctx, t, [], path.join(tmp, `asm-${t.name}`))))),
     ]);
     for (const settled of [bootstrapped, probed, synthesized]) if (settled.status === 'rejected') throw settled.reason;
-    const assemblies = (synthesized as PromiseFulfilledResult<EnvironmentAssembly[]>).value;
-    const flows = targets.map((target, i) => ({ target, base: assemblies[2 * i], changed: assemblies[2 * i + 1] }));
-
     const workarounds: Workaround[] = [GETATT_TO_ALARMS];
     if ((probed as PromiseFulfilledResult<boolean>).value) workarounds.push(KMS_KEY_TAGS);
-    for (const w of workarounds) {
-      let count = 0;
-      for (const flow of flows) {
-        const where = { account: MOTO_ACCOUNT, region: flow.target.config.region };
-        for (const key of ['base', 'changed'] as const) {
-          const r = applyWorkaround(flow[key], w, where);
-          flow[key] = r.assembly;
-          count += r.count;
-        }
+    /** moto workarounds, applied to every assembly alike (so cdk diff stays exact) and reported once each. */
+    const counts = new Map<Workaround, number>();
+    const adapt = (asm: EnvironmentAssembly, target: Target): EnvironmentAssembly => {
+      for (const w of workarounds) {
+        const r = applyWorkaround(asm, w, { account: MOTO_ACCOUNT, region: target.config.region });
+        asm = r.assembly;
+        counts.set(w, (counts.get(w) ?? 0) + r.count);
       }
-      if (count > 0) steps.notVerified(w.what, w.why(count));
-    }
-    for (const flow of flows) await environmentFlow(e2e, flow.target, flow.base, flow.changed);
+      return asm;
+    };
+    const bases = (synthesized as PromiseFulfilledResult<EnvironmentAssembly[]>).value.map((asm, i) => adapt(asm, targets[i]));
+
+    // The registry first (every environment pulls from it), then the release through the promotion gate.
+    const kmsKey = await registryFlow(e2e, { target: targets[0], base: bases[0] }, bases);
+    const pushed = await promotionFlow(e2e);
+    // Each service stack then changes to the promoted digest, with its release tag, as the pipeline deploys it.
+    const change: Change = { flags: ['-c', `imageDigest=${pushed.digest}`, '-c', `imageTag=${pushed.tag}`], imageUri: imageUri(pushed.digest), needle: `@${pushed.digest}` };
+    const changedAssemblies = await pool(2, targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')} ${change.flags.join(' ')}`, (ctx) => runner.synth(ctx, t, change.flags, path.join(tmp, `asm-${t.name}-changed`)))));
+    const flows = targets.map((target, i) => ({ target, base: bases[i], changed: adapt(changedAssemblies[i], target) }));
+    for (const [w, count] of counts) if (count > 0) steps.notVerified(w.what, w.why(count));
+    for (const [i, flow] of flows.entries()) await environmentFlow(e2e, flow.target, flow.base, flow.changed, change, i === 0);
+    await destroyFlow(e2e, flows, pushed, kmsKey);
   } catch (e) {
     const outside = moto ? 'setup (between steps)' : 'start moto_server';
     failure = e instanceof StepFailure ? e : new StepFailure(outside, e instanceof Error ? e.message : String(e), e instanceof CommandError ? e.command : undefined, e instanceof CommandError ? e.output : undefined, 0);

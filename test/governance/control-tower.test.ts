@@ -122,21 +122,21 @@ describe('the Control Tower plugin is really wired', () => {
   test('an unacknowledged failure fails the synth, naming the control', () => {
     // GIVEN the real dev app plus a repository with mutable tags that nobody acknowledged
     const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false }));
-    careless(stacks[0].registry);
+    careless(stacks.registry);
     // THEN
     expect(() => app.synth()).toThrow(/CT\.ECR\.PR\.3[\s\S]*Careless/);
   });
 
   test('the same resource passes once acknowledged with a reason', () => {
     const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false }));
-    const repo = careless(stacks[0].registry);
+    const repo = careless(stacks.registry);
     acknowledgeGuardRule(repo, 'CT.ECR.PR.3', 'a scratch repository whose tags are meant to move');
     expect(synthReport(app).conclusion).toBe('success');
   });
 
   test('guard: false leaves it out (unit tests that synthesize many apps)', () => {
     const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false, guard: false }));
-    careless(stacks[0].registry);
+    careless(stacks.registry);
     expect(() => app.synth()).not.toThrow();
   });
 });
@@ -149,6 +149,6 @@ describe('a sample network config', () => {
     const report = synthReport(app);
     // THEN
     expect(report.conclusion).toBe('success');
-    expect(Object.keys(stacks[0].service.vpcEndpoints?.endpoints ?? {}).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3']);
+    expect(Object.keys(stacks.services[0].vpcEndpoints?.endpoints ?? {}).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3']);
   });
 });

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { buildApp, BuildAppOptions, EnvironmentStacks } from '../../lib/app';
-import { loadEnvironments } from '../../lib/config/load';
-import { EnvConfig } from '../../lib/config/types';
+import { AppStacks, buildApp, BuildAppOptions } from '../../lib/app';
+import { loadConfig, LoadedConfig } from '../../lib/config/load';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -15,18 +14,18 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 export interface TestApp {
   readonly app: App;
-  readonly stacks: EnvironmentStacks[];
+  readonly stacks: AppStacks;
 }
 
 /**
  * Builds the real app in-process, exactly as bin/ does, with cdk.json's context plus `context`.
- * `configs` replaces the configuration loaded from context (for construct-level variations).
+ * `config` replaces the configuration loaded from context (for construct-level variations).
  */
-export function buildTestApp(context: Record<string, unknown> = {}, options: BuildAppOptions & { configs?: readonly EnvConfig[]; outdir?: string } = {}): TestApp {
+export function buildTestApp(context: Record<string, unknown> = {}, options: BuildAppOptions & { config?: LoadedConfig; outdir?: string } = {}): TestApp {
   // The CLI also sets path metadata on; versionReporting is off in cdk.json.
   const fullContext = { ...cdkJsonContext(), 'aws:cdk:enable-path-metadata': true, ...context };
   const app = new App({ context: fullContext, outdir: options.outdir, analyticsReporting: false });
-  const configs = options.configs ?? loadEnvironments({ getContext: (k) => app.node.tryGetContext(k) });
-  const stacks = buildApp(app, configs, options);
+  const config = options.config ?? loadConfig({ getContext: (k) => app.node.tryGetContext(k) });
+  const stacks = buildApp(app, config, options);
   return { app, stacks };
 }

@@ -23,11 +23,12 @@ describe('the real `cdk synth` on bad context', () => {
       child.on('close', (code) => resolve({ code, stderr, outdir }));
     });
 
-  // The three run concurrently: each CLI start costs a few seconds.
+  // They run concurrently: each CLI start costs a few seconds.
   const cliCases: Array<[string, string[], RegExp]> = [
     ['-c env=nope', ['-c', 'env=nope'], /Configuration error: unknown environment -c env="nope"; valid environments: dev, staging, prod/],
     ["-c imageTag='bad tag'", ['-c', 'env=dev', '-c', 'imageTag=bad tag'], /Configuration error: dev\.imageTag "bad tag" is not a valid ECR image tag/],
     ['-c imageTag=latest for prod', ['-c', 'env=prod', '-c', 'imageTag=latest'], /Configuration error: prod\.imageTag "latest" is a moving tag/],
+    ['-c githubRepository=owner/repo (a placeholder)', ['-c', 'env=prod', '-c', 'githubRepository=owner/repo'], /Configuration error: registry\.ciPushRole\.githubRepository "owner\/repo" is a placeholder/],
   ];
   let results: Array<{ code: number | null; stderr: string; outdir: string }>;
   beforeAll(async () => {

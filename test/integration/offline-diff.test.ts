@@ -56,7 +56,7 @@ describe('npm run diff (spawned)', () => {
     // THEN
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Registry\nThere were no differences/);
+    expect(r.stdout).toMatch(/Stack BetterCallBuffet-Registry\nThere were no differences/);
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
     expect(r.stdout).toMatch(/No differences in 2 stacks\.\n$/);
     expect(r.stdout).not.toMatch(/Lifecycle policy of/);
@@ -65,7 +65,7 @@ describe('npm run diff (spawned)', () => {
 
   test('a changed property and lifecycle policy: the cdk diff, the explain before/after, exit 1 with --fail', () => {
     // GIVEN a base whose dev repository scans differently and keeps different images
-    const registry = 'BetterCallBuffet-dev-Registry';
+    const registry = 'BetterCallBuffet-Registry';
     const [logicalId, repo] = repositoryOf(baselines[registry] as CfnTemplate);
     const headPolicy = (repo.Properties?.LifecyclePolicy as { LifecyclePolicyText?: string } | undefined)?.LifecyclePolicyText;
     const basePolicy = headPolicy === RELEASES_POLICY ? RELEASES_POLICY.replace('"countNumber":100', '"countNumber":7') : RELEASES_POLICY;
@@ -86,7 +86,7 @@ describe('npm run diff (spawned)', () => {
     expect(block.slice(1).some((l) => / {2}[-+] /.test(l))).toBe(true);
     expect(r.stdout).toContain(block.join('\n'));
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
-    expect(r.stdout).toMatch(/1 of 2 stacks differ: BetterCallBuffet-dev-Registry\n$/);
+    expect(r.stdout).toMatch(/1 of 2 stacks differ: BetterCallBuffet-Registry\n$/);
     expect(r.leftInTmp).toEqual([]);
   }, SPAWN_TIMEOUT);
 

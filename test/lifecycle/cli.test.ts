@@ -116,12 +116,13 @@ describe('lifecycle CLI argument and input errors', () => {
   it.each([
     [[], 'lifecycle: missing subcommand: use preview or explain (see --help)\n'],
     [['prune'], 'lifecycle: unknown subcommand "prune": use preview or explain (see --help)\n'],
-    [['explain', '--images', 'x.json'], 'lifecycle: unknown flag "--images" for explain; flags are --policy, --env (see --help)\n'],
+    [['explain', '--images', 'x.json'], 'lifecycle: unknown flag "--images" for explain; flags are --policy, --repository (see --help)\n'],
     [['preview', '--policy'], 'lifecycle: flag --policy needs a value, e.g. --policy FILE (see --help)\n'],
-    [['explain', 'policy.json'], 'lifecycle: unexpected argument "policy.json" for explain; flags are --policy, --env (see --help)\n'],
+    [['explain', 'policy.json'], 'lifecycle: unexpected argument "policy.json" for explain; flags are --policy, --repository (see --help)\n'],
     [['explain', '--policy=a.json', '--policy', 'b.json'], 'lifecycle: flag --policy given twice ("a.json" and "b.json"); give it once (see --help)\n'],
-    [['explain', '--policy', 'a.json', '--env', 'dev'], 'lifecycle: give either --policy FILE or --env NAME, not both (see --help)\n'],
-    [['explain'], 'lifecycle: missing policy: add --policy FILE or --env NAME (see --help)\n'],
+    [['explain', '--policy', 'a.json', '--repository', 'better-call-buffet'], 'lifecycle: give either --policy FILE or --repository NAME, not both (see --help)\n'],
+    [['explain', '--env', 'dev'], 'lifecycle: --env was removed: every environment pulls from one repository; use --repository better-call-buffet (see --help)\n'],
+    [['explain'], 'lifecycle: missing policy: add --policy FILE or --repository NAME (see --help)\n'],
     [['preview', '--policy', 'a.json'], 'lifecycle: missing --images FILE: save aws ecr describe-images --repository-name REPO --output json to a file (see --help)\n'],
     [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', '2024-06-01T00:00'], 'lifecycle: --now "2024-06-01T00:00" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
     [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', 'tomorrow'], 'lifecycle: --now "tomorrow" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
@@ -157,10 +158,10 @@ describe('lifecycle CLI argument and input errors', () => {
 
 // These exercise the app's own policy module (lib/lifecycle/env-policy.ts), so they assert the CLI contract
 // (exit codes, output shape), not the environments' retention numbers.
-describe('lifecycle CLI with --env', () => {
-  it('explains the policy the app deploys for an environment', () => {
-    // GIVEN the dev environment / WHEN explained
-    const run = runCli('explain', '--env', 'dev');
+describe('lifecycle CLI with --repository', () => {
+  it('explains the policy the app deploys for the shared repository', () => {
+    // GIVEN the app's repository / WHEN explained
+    const run = runCli('explain', '--repository', 'better-call-buffet');
 
     // THEN one line per rule, nothing on stderr
     expect(run).toMatchObject({ status: 0, stderr: '' });
@@ -169,9 +170,9 @@ describe('lifecycle CLI with --env', () => {
     for (const line of lines) expect(line).toMatch(/^Priority \d+/);
   });
 
-  it('previews the environment\'s policy against describe-images output', () => {
-    // GIVEN the dev environment and a small repository / WHEN previewed
-    const run = runCli('preview', '--env', 'dev', '--images', file('images.json'), '--now', '2024-06-01T00:00:00Z');
+  it('previews the repository\'s policy against describe-images output', () => {
+    // GIVEN the app's repository policy and a small repository / WHEN previewed
+    const run = runCli('preview', '--repository', 'better-call-buffet', '--images', file('images.json'), '--now', '2024-06-01T00:00:00Z');
 
     // THEN the output is a GetLifecyclePolicyPreview document
     expect(run).toMatchObject({ status: 0, stderr: '' });
@@ -183,13 +184,13 @@ describe('lifecycle CLI with --env', () => {
     expect(preview.summary.expiringImageTotalCount + transitioning).toBe(preview.previewResults.length);
   });
 
-  it('exits 2 naming an unknown environment', () => {
-    // GIVEN an environment the app does not define / WHEN explained
-    const run = runCli('explain', '--env', 'nosuch');
+  it('exits 2 naming a repository the app does not deploy', () => {
+    // GIVEN a repository name the app does not deploy / WHEN explained
+    const run = runCli('explain', '--repository', 'nosuch');
 
     // THEN one line on stderr that names it
     expect(run).toMatchObject({ status: 2, stdout: '' });
-    expect(run.stderr).toMatch(/^lifecycle: --env "nosuch": .*nosuch.*\n$/);
+    expect(run.stderr).toMatch(/^lifecycle: --repository "nosuch": this app deploys one repository, "better-call-buffet", not "nosuch" \(see --help\)\n$/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -1,7 +1,6 @@
-import { ENV_NAMES } from '../../lib/config/types';
-import { loadEnvironment } from '../../lib/config/load';
+import { loadConfig } from '../../lib/config/load';
 import { ConfigError } from '../../lib/config/validate';
-import { lifecyclePolicyForEnv } from '../../lib/lifecycle/env-policy';
+import { lifecyclePolicyForRegistry, lifecyclePolicyForRepository } from '../../lib/lifecycle/env-policy';
 import { ImageDetail, evaluateLifecyclePolicy, tagMatchesPattern } from '../../lib/lifecycle/evaluate';
 import { LifecyclePolicy, LifecyclePolicyError, LifecycleRule } from '../../lib/lifecycle/policy';
 import {
@@ -127,43 +126,50 @@ describe('validateRetentionPolicy: one error per ECR rule', () => {
   });
 });
 
-describe('lifecyclePolicyForEnv', () => {
-  test.each(ENV_NAMES)('%s: protects the configured image tag and renders the configured retention', (envName) => {
+describe('lifecyclePolicyForRegistry', () => {
+  test('protects every environment\'s configured image tag and renders the registry retention with each promotion window', () => {
     // GIVEN
-    const config = loadEnvironment(envName);
+    const { registry, environments } = loadConfig({ getContext: () => undefined });
 
     // WHEN
-    const policy = lifecyclePolicyForEnv(envName);
+    const policy = lifecyclePolicyForRegistry();
 
     // THEN
-    expect(policy.rules[0].selection.tagPatternList).toEqual([config.imageTag]);
-    expect(policy).toEqual(renderRetentionPolicy(config.retention, { pinnedImageTags: [config.imageTag] }));
+    expect(policy.rules[0].selection.tagPatternList).toEqual([...new Set(environments.map((e) => e.imageTag))]);
+    expect(policy).toEqual(renderRetentionPolicy(
+      { ...registry.retention, promotionTagPatterns: ['prod-*', 'staging-*', 'dev-*'] },
+      { pinnedImageTags: [...new Set(environments.map((e) => e.imageTag))] },
+    ));
   });
 
-  test('applies a -c imageTag override like cdk synth does', () => {
-    const policy = lifecyclePolicyForEnv('prod', (k) => (k === 'imageTag' ? 'v9.9.9-abcdef0' : undefined));
-    expect(policy.rules[0].selection.tagPatternList).toEqual(['v9.9.9-abcdef0']);
+  test('deploy-time context never changes it (a service deploy cannot change the registry)', () => {
+    const withContext = lifecyclePolicyForRegistry((k) => ({ env: 'prod', imageTag: 'v9.9.9-abcdef0', imageDigest: `sha256:${'a'.repeat(64)}` } as Record<string, string>)[k]);
+    expect(withContext).toEqual(lifecyclePolicyForRegistry());
   });
 
-  test('an unknown environment is a ConfigError', () => {
-    expect(() => lifecyclePolicyForEnv('qa')).toThrow(ConfigError);
+  test('another repository name is a ConfigError', () => {
+    expect(() => lifecyclePolicyForRepository('better-call-buffet-prod')).toThrow(ConfigError);
+    expect(lifecyclePolicyForRepository('better-call-buffet')).toEqual(lifecyclePolicyForRegistry());
   });
 });
 
 /**
- * The pinned image is never expired: each environment's real policy evaluated against a repository of
- * ~1,200 images spread over three years, where the pinned image is the OLDEST image of all.
+ * What the registry policy keeps, evaluated against a repository of ~1,200 images spread over three years,
+ * where the pinned image is the OLDEST image of all and releases are promoted along dev -> staging -> prod.
  */
-describe('the pinned image is never expired', () => {
+describe('the registry policy keeps pinned images and every environment\'s promotion window', () => {
   const NOW = new Date('2026-11-01T00:00:00Z');
   const DAY = 24 * 60 * 60 * 1000;
   const PINNED_DIGEST = `sha256:${'f'.repeat(64)}`;
+  const { registry, environments } = loadConfig({ getContext: () => undefined });
+  const r = registry.retention;
+  const pinnedTag = environments[0].imageTag;
 
   interface Repo {
     readonly images: ImageDetail[];
   }
 
-  function realisticRepository(pinnedTag: string): Repo {
+  function realisticRepository(): Repo {
     let n = 0;
     const images: ImageDetail[] = [];
     const push = (tags: string[], daysAgo: number) => {
@@ -176,33 +182,42 @@ describe('the pinned image is never expired', () => {
     };
     // The pinned image: pushed before everything else.
     images.push({ imageDigest: PINNED_DIGEST, imageTags: [pinnedTag], imagePushedAt: new Date(NOW.getTime() - 1200 * DAY).toISOString() });
-    // 600 releases (semver + commit), one every ~1.8 days for three years.
-    for (let i = 0; i < 600; i++) push([`v2.${i}.0-${(0xabc000 + i).toString(16)}`], 1090 - i * 1.8);
-    // 300 developer images (dev-* tags), interleaved over the same period.
-    for (let i = 0; i < 300; i++) push([`dev-feature-${i}`], 1095 - i * 3.6);
-    // 300 untagged images (moved mutable tags, failed pushes), every ~3.6 days.
+    // 600 releases (semver + commit), one every ~1.8 days for three years; every 2nd promoted to dev, every
+    // 4th on to staging, every 8th on to prod (promotion tags <env>-<release tag>, chain order).
+    for (let i = 0; i < 600; i++) {
+      const release = `v2.${i}.0-${(0xabc000 + i).toString(16)}`;
+      const reached = i % 8 === 0 ? ['dev', 'staging', 'prod'] : i % 4 === 0 ? ['dev', 'staging'] : i % 2 === 0 ? ['dev'] : [];
+      push([release, ...reached.map((e) => `${e}-${release}`)], 1090 - i * 1.8);
+    }
+    // 300 images with other tags (feature branches), interleaved over the same period.
+    for (let i = 0; i < 300; i++) push([`feature-${i}`], 1095 - i * 3.6);
+    // 300 untagged images (failed pushes), every ~3.6 days.
     for (let i = 0; i < 300; i++) push([], 1093 - i * 3.6);
-    // Hand-protected images and a moving tag.
+    // Hand-protected images and a one-off tag.
     for (let i = 0; i < 3; i++) push([`keep-incident-${i}`], 1000 - i * 300);
     push(['latest'], 0.5);
     return { images };
   }
 
   /**
-   * What the environment's retention intent says should be expired, computed from the intent alone
-   * (not from the rules): releases beyond the newest N per pattern, untagged images older than D days, and
-   * other unprotected images outside the newest M overall.
+   * What the retention intent says should be expired, computed from the intent alone (not from the rules):
+   * a promoted image is kept while it is among the newest keepPromotedImages of ANY environment it reached
+   * (the union of the rollback windows); other releases beyond the newest N (counting every release image);
+   * untagged images older than D days; other unprotected images outside the newest M overall.
    */
-  function expectedExpired(envName: (typeof ENV_NAMES)[number], repo: Repo): Set<string> {
-    const { retention: r, imageTag } = loadEnvironment(envName);
+  function expectedExpired(repo: Repo): Set<string> {
     const newestFirst = [...repo.images].sort((a, b) => Date.parse(b.imagePushedAt as string) - Date.parse(a.imagePushedAt as string));
     const tags = (i: ImageDetail) => i.imageTags ?? [];
-    const protectedImage = (i: ImageDetail) => tags(i).some((t) => t === imageTag || r.protectTagPatterns.some((p) => tagMatchesPattern(t, p)));
+    const protectedImage = (i: ImageDetail) => tags(i).some((t) => environments.some((e) => e.imageTag === t) || r.protectTagPatterns.some((p) => tagMatchesPattern(t, p)));
+    const promotedTo = (i: ImageDetail) => environments.filter((e) => tags(i).some((t) => t.startsWith(`${e.envName}-`))).map((e) => e.envName);
     const releaseOf = (i: ImageDetail) => r.releaseTagPatterns.find((p) => tags(i).some((t) => tagMatchesPattern(t, p)));
+    const window = new Set<string>();
+    for (const e of environments) newestFirst.filter((i) => promotedTo(i).includes(e.envName)).slice(0, r.keepPromotedImages).forEach((i) => window.add(i.imageDigest));
     const out = new Set<string>();
+    for (const i of newestFirst) if (!protectedImage(i) && promotedTo(i).length > 0 && !window.has(i.imageDigest)) out.add(i.imageDigest);
     for (const pattern of r.releaseTagPatterns) {
       newestFirst.filter((i) => releaseOf(i) === pattern).slice(r.keepReleaseImages)
-        .filter((i) => !protectedImage(i)).forEach((i) => out.add(i.imageDigest));
+        .filter((i) => !protectedImage(i) && promotedTo(i).length === 0).forEach((i) => out.add(i.imageDigest));
     }
     newestFirst.forEach((i, rank) => {
       if (protectedImage(i) || releaseOf(i) !== undefined) return;
@@ -212,41 +227,59 @@ describe('the pinned image is never expired', () => {
     return out;
   }
 
-  test.each(ENV_NAMES)('%s: the pinned image survives while hundreds of others expire, exactly as the intent says', (envName) => {
-    // GIVEN the environment's deployed policy and a repository where the pinned image is the oldest
-    const config = loadEnvironment(envName);
-    const policy = lifecyclePolicyForEnv(envName);
-    const repo = realisticRepository(config.imageTag);
+  test('the pinned image and every rollback window survive while hundreds of others expire, exactly as the intent says', () => {
+    // GIVEN the deployed policy and a repository where the pinned image is the oldest
+    const policy = lifecyclePolicyForRegistry();
+    const repo = realisticRepository();
 
     // WHEN
     const preview = evaluateLifecyclePolicy(policy, repo.images, NOW);
 
     // THEN the pinned image is not expired ...
-    const expired = new Set(preview.previewResults.map((r) => r.imageDigest));
+    const expired = new Set(preview.previewResults.map((x) => x.imageDigest));
     expect(expired.has(PINNED_DIGEST)).toBe(false);
-    // ... nor any hand-protected image (prod protects keep-*) ...
-    for (const img of repo.images.filter((i) => (i.imageTags ?? []).some((t) => config.retention.protectTagPatterns.some((p) => tagMatchesPattern(t, p))))) {
+    // ... nor any hand-protected image ...
+    for (const img of repo.images.filter((i) => (i.imageTags ?? []).some((t) => r.protectTagPatterns.some((p) => tagMatchesPattern(t, p))))) {
       expect(expired.has(img.imageDigest)).toBe(false);
     }
-    // ... while releases beyond the kept count, old untagged and old dev-* images are expired.
-    expect(expired).toEqual(expectedExpired(envName, repo));
-    const byTag = (prefix: string) => preview.previewResults.filter((r) => r.imageTags.some((t) => t.startsWith(prefix))).length;
-    expect(byTag('v2.')).toBe(600 - config.retention.keepReleaseImages);
-    expect(byTag('dev-feature-')).toBeGreaterThan(0);
-    expect(preview.previewResults.filter((r) => r.imageTags.length === 0).length).toBeGreaterThan(250);
+    // ... nor the newest keepPromotedImages promoted to each environment ...
+    for (const e of environments) {
+      const promoted = repo.images.filter((i) => (i.imageTags ?? []).some((t) => t.startsWith(`${e.envName}-`)))
+        .sort((a, b) => Date.parse(b.imagePushedAt as string) - Date.parse(a.imagePushedAt as string));
+      expect(promoted.length).toBeGreaterThan(r.keepPromotedImages);
+      for (const img of promoted.slice(0, r.keepPromotedImages)) expect(expired.has(img.imageDigest)).toBe(false);
+    }
+    // ... while old promotions, old releases, old untagged and old feature images expire, as the intent says.
+    expect(expired).toEqual(expectedExpired(repo));
+    const byTag = (prefix: string) => preview.previewResults.filter((x) => x.imageTags.some((t) => t.startsWith(prefix))).length;
+    expect(byTag('prod-')).toBe(75 - r.keepPromotedImages);
+    expect(byTag('feature-')).toBeGreaterThan(0);
+    expect(preview.previewResults.filter((x) => x.imageTags.length === 0).length).toBeGreaterThan(250);
   });
 
-  test.each(ENV_NAMES)('%s: control: without its protecting rule the same repository WOULD expire the pinned image', (envName) => {
+  test('control: without its protecting rule the same repository WOULD expire the pinned image', () => {
     // GIVEN the policy minus the rule that protects the pinned tag
-    const config = loadEnvironment(envName);
-    const policy = lifecyclePolicyForEnv(envName);
-    const unprotected: LifecyclePolicy = { rules: policy.rules.filter((r) => !r.selection.tagPatternList?.includes(config.imageTag)) };
+    const policy = lifecyclePolicyForRegistry();
+    const unprotected: LifecyclePolicy = { rules: policy.rules.filter((x) => !x.selection.tagPatternList?.includes(pinnedTag)) };
     expect(unprotected.rules).toHaveLength(policy.rules.length - 1);
 
     // WHEN
-    const preview = evaluateLifecyclePolicy(unprotected, realisticRepository(config.imageTag).images, NOW);
+    const preview = evaluateLifecyclePolicy(unprotected, realisticRepository().images, NOW);
 
     // THEN
-    expect(preview.previewResults.map((r) => r.imageDigest)).toContain(PINNED_DIGEST);
+    expect(preview.previewResults.map((x) => x.imageDigest)).toContain(PINNED_DIGEST);
+  });
+
+  test('control: with the promotion rules in chain order (dev first), an image promoted to prod can fall out early', () => {
+    // GIVEN the promotion rules reversed: dev-* claims prod images and keeps only the newest 20 dev promotions
+    const { registry: reg } = loadConfig({ getContext: () => undefined });
+    const reversed = renderRetentionPolicy({ ...reg.retention, promotionTagPatterns: ['dev-*', 'staging-*', 'prod-*'] }, { pinnedImageTags: [pinnedTag] });
+    const repo = realisticRepository();
+    // WHEN
+    const expired = new Set(evaluateLifecyclePolicy(reversed, repo.images, NOW).previewResults.map((x) => x.imageDigest));
+    // THEN one of the newest 20 prod promotions is expired: the order in the deployed policy matters
+    const prodWindow = repo.images.filter((i) => (i.imageTags ?? []).some((t) => t.startsWith('prod-')))
+      .sort((a, b) => Date.parse(b.imagePushedAt as string) - Date.parse(a.imagePushedAt as string)).slice(0, reg.retention.keepPromotedImages);
+    expect(prodWindow.some((i) => expired.has(i.imageDigest))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENTS } from '../../lib/config/environments';
-import { AlarmsConfig, EnvConfig } from '../../lib/config/types';
-import { validateEnvConfig } from '../../lib/config/validate';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
+import { LoadedConfig } from '../../lib/config/load';
+import { AlarmsConfig } from '../../lib/config/types';
+import { validateEnvConfig, validateRegistryConfig } from '../../lib/config/validate';
 import { buildTestApp } from '../helpers/app';
 
 /**
@@ -9,8 +10,11 @@ import { buildTestApp } from '../helpers/app';
  * pulls) through the real app with cdk-nag on: `app.synth()` throws on any unacknowledged AwsSolutions error.
  * The shipped configuration itself is synthesized the same way by test/app.test.ts.
  */
-const variant = (alarms: Partial<AlarmsConfig>): EnvConfig[] =>
-  Object.values(ENVIRONMENTS).map((c) => validateEnvConfig({ ...c, alarms: { ...c.alarms, ...alarms } }));
+const variant = (alarms: Partial<AlarmsConfig>): LoadedConfig => {
+  const registry = validateRegistryConfig({ ...REGISTRY, alarms: { ...REGISTRY.alarms, ...alarms } });
+  const environments = Object.values(ENVIRONMENTS).map((c) => validateEnvConfig(c, registry));
+  return { registry, environments, selected: environments };
+};
 
 describe.each<[string, Partial<AlarmsConfig>]>([
   ['enhanced scanning and an existing trail', { scanType: 'ENHANCED', cloudTrail: 'existing-trail' }],
@@ -19,11 +23,11 @@ describe.each<[string, Partial<AlarmsConfig>]>([
 ])('with %s', (_name, alarms) => {
   test('every stack synthesizes with cdk-nag on', () => {
     // GIVEN
-    const { app, stacks } = buildTestApp({}, { configs: variant(alarms) });
+    const { app, stacks } = buildTestApp({}, { config: variant(alarms) });
     // WHEN / THEN
     expect(() => app.synth()).not.toThrow();
-    for (const { registry } of stacks) {
-      const template = Template.fromStack(registry);
+    {
+      const template = Template.fromStack(stacks.registry);
       template.resourceCountIs('AWS::CloudTrail::Trail', alarms.cloudTrail === 'create-trail' ? 1 : 0);
       const states = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.State);
       expect(states.includes('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS')).toBe(alarms.cloudTrail !== 'none');

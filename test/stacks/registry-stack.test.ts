@@ -1,22 +1,25 @@
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { ENVIRONMENTS } from '../../lib/config/environments';
-import { loadEnvironment, loadEnvironments } from '../../lib/config/load';
-import { ENV_NAMES, EnvConfig, EnvName } from '../../lib/config/types';
-import { ConfigError, validateEnvConfig } from '../../lib/config/validate';
-import { lifecyclePolicyForEnv } from '../../lib/lifecycle/env-policy';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
+import { loadConfig } from '../../lib/config/load';
+import { EnvConfig, RegistryConfig } from '../../lib/config/types';
+import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
+import { lifecyclePolicyForRegistry } from '../../lib/lifecycle/env-policy';
 import { lifecyclePolicyText } from '../../lib/lifecycle/retention';
 import { RegistryStack } from '../../lib/stacks/registry-stack';
 
-function registryStack(config: EnvConfig, account?: string): RegistryStack {
-  return new RegistryStack(new App(), `BetterCallBuffet-${config.envName}-Registry`, {
-    env: { account, region: config.region },
-    config,
+const ENVS: readonly EnvConfig[] = Object.values(ENVIRONMENTS);
+
+function registryStack(registry: Partial<RegistryConfig> = {}, options: { account?: string; environments?: readonly EnvConfig[] } = {}): RegistryStack {
+  const config = validateRegistryConfig({ ...REGISTRY, ...registry });
+  return new RegistryStack(new App(), 'BetterCallBuffet-Registry', {
+    env: { account: options.account, region: config.region },
+    registry: config,
+    environments: options.environments ?? ENVS,
   });
 }
 
-const template = (envName: EnvName, overrides: Partial<EnvConfig> = {}, account?: string) =>
-  Template.fromStack(registryStack({ ...loadEnvironment(envName), ...overrides }, account));
+const template = (registry: Partial<RegistryConfig> = {}, options: { account?: string; environments?: readonly EnvConfig[] } = {}) => Template.fromStack(registryStack(registry, options));
 
 const repository = (t: Template) => {
   const repos = Object.values(t.findResources('AWS::ECR::Repository'));
@@ -24,162 +27,172 @@ const repository = (t: Template) => {
   return repos[0];
 };
 
-describe('RegistryStack per environment', () => {
-  test.each(ENV_NAMES)('%s: deploys exactly the lifecycle policy lifecyclePolicyForEnv reports', (envName) => {
-    // GIVEN / WHEN
-    const t = template(envName);
+const REAL_REPO = { branches: ['main'], environments: ['dev', 'staging', 'prod'], githubRepository: 'acme-corp/buffet' };
 
-    // THEN: what `npm run lifecycle -- --env` previews is what is deployed
-    expect(repository(t).Properties.LifecyclePolicy).toEqual({ LifecyclePolicyText: lifecyclePolicyText(lifecyclePolicyForEnv(envName)) });
+describe('RegistryStack: the one repository every environment pulls from', () => {
+  test('is named better-call-buffet', () => {
+    template().hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'better-call-buffet' });
   });
 
-  test.each(ENV_NAMES)('%s: scans on push', (envName) => {
-    template(envName).hasResourceProperties('AWS::ECR::Repository', { ImageScanningConfiguration: { ScanOnPush: true } });
+  test('deploys exactly the lifecycle policy lifecyclePolicyForRegistry reports', () => {
+    // THEN: what `npm run lifecycle -- --repository` previews is what is deployed
+    expect(repository(template()).Properties.LifecyclePolicy).toEqual({ LifecyclePolicyText: lifecyclePolicyText(lifecyclePolicyForRegistry()) });
   });
 
-  test('mutability: prod and staging immutable (ECR.2), dev immutable except latest and dev-*', () => {
-    template('prod').hasResourceProperties('AWS::ECR::Repository', { ImageTagMutability: 'IMMUTABLE', ImageTagMutabilityExclusionFilters: Match.absent() });
-    template('staging').hasResourceProperties('AWS::ECR::Repository', { ImageTagMutability: 'IMMUTABLE', ImageTagMutabilityExclusionFilters: Match.absent() });
-    template('dev').hasResourceProperties('AWS::ECR::Repository', {
-      ImageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
-      ImageTagMutabilityExclusionFilters: [
-        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'latest' },
-        { ImageTagMutabilityExclusionFilterType: 'WILDCARD', ImageTagMutabilityExclusionFilterValue: 'dev-*' },
-      ],
-    });
+  test('the lifecycle policy protects every environment\'s configured tag and keeps each promotion window, furthest environment first', () => {
+    // GIVEN environments running different configured tags
+    const environments = [
+      { ...ENVIRONMENTS.dev, imageTag: 'v2.0.0' },
+      ENVIRONMENTS.staging,
+      { ...ENVIRONMENTS.prod, imageTag: 'v1.9.0' },
+    ];
+    // WHEN
+    const rules = JSON.parse(repository(template({}, { environments })).Properties.LifecyclePolicy.LifecyclePolicyText).rules as Array<{ description: string; selection: { tagPatternList?: string[]; countNumber: number } }>;
+    // THEN
+    const byPattern = (p: string) => rules.find((r) => JSON.stringify(r.selection.tagPatternList) === JSON.stringify([p]));
+    for (const tag of ['v2.0.0', 'v1.0.0', 'v1.9.0']) expect(byPattern(tag)?.selection.countNumber).toBe(1_000_000);
+    const promoted = rules.filter((r) => /promoted there/.test(r.description)).map((r) => [r.selection.tagPatternList?.[0], r.selection.countNumber]);
+    expect(promoted).toEqual([['prod-*', 20], ['staging-*', 20], ['dev-*', 20]]);
+    expect(rules.indexOf(byPattern('prod-*')!)).toBeLessThan(rules.indexOf(byPattern('v*')!));
   });
 
-  test('encryption: prod uses its own rotating, retained KMS key; dev and staging AES256', () => {
-    // (The monitoring construct has a KMS key of its own for its SNS topic: look only at the repository's key.)
-    const prod = template('prod');
-    const { EncryptionType, KmsKey } = repository(prod).Properties.EncryptionConfiguration;
+  test('scans on push, immutable tags (ECR.2), own rotating retained KMS key, retained', () => {
+    const t = template();
+    const repo = repository(t);
+    expect(repo.Properties).toMatchObject({ ImageScanningConfiguration: { ScanOnPush: true }, ImageTagMutability: 'IMMUTABLE' });
+    expect(repo.Properties.ImageTagMutabilityExclusionFilters).toBeUndefined();
+    expect([repo.DeletionPolicy, repo.UpdateReplacePolicy, repo.Properties.EmptyOnDelete]).toEqual(['Retain', 'Retain', undefined]);
+    const { EncryptionType, KmsKey } = repo.Properties.EncryptionConfiguration;
     expect(EncryptionType).toBe('KMS');
-    const key = prod.findResources('AWS::KMS::Key')[KmsKey['Fn::GetAtt'][0]];
+    const key = t.findResources('AWS::KMS::Key')[KmsKey['Fn::GetAtt'][0]];
     expect([key.Properties.EnableKeyRotation, key.DeletionPolicy, key.UpdateReplacePolicy]).toEqual([true, 'Retain', 'Retain']);
-    for (const envName of ['dev', 'staging'] as const) {
-      const t = template(envName);
-      expect(repository(t).Properties.EncryptionConfiguration).toBeUndefined();
-      expect(JSON.stringify(t.findResources('AWS::KMS::Key'))).not.toContain('Encrypts images');
-    }
   });
 
-  test('removal: prod and staging retain repository and images; dev deletes and empties it', () => {
-    for (const envName of ['prod', 'staging'] as const) {
-      const repo = repository(template(envName));
-      expect([repo.DeletionPolicy, repo.UpdateReplacePolicy, repo.Properties.EmptyOnDelete]).toEqual(['Retain', 'Retain', undefined]);
-    }
-    const dev = repository(template('dev'));
-    expect([dev.DeletionPolicy, dev.Properties.EmptyOnDelete]).toEqual(['Delete', true]);
+  test('environments in other accounts, and configured accounts, may pull (cross-account pull)', () => {
+    // GIVEN prod in its own account and one extra configured account
+    const environments = [ENVIRONMENTS.dev, ENVIRONMENTS.staging, { ...ENVIRONMENTS.prod, account: '210987654321' }];
+    // WHEN
+    const t = template({ account: '111111111111', crossAccountPullAccounts: ['333333333333'] }, { account: '111111111111', environments });
+    // THEN
+    const statement = repository(t).Properties.RepositoryPolicyText.Statement[0];
+    expect(statement.Sid).toBe('CrossAccountPull');
+    expect(JSON.stringify(statement.Principal)).toContain(':iam::210987654321:root');
+    expect(JSON.stringify(statement.Principal)).toContain(':iam::333333333333:root');
+    expect(statement.Action).toEqual(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
   });
 
-  test('cross-account pull from config lands in the repository policy', () => {
-    template('staging', { crossAccountPullAccounts: ['210987654321'] }).hasResourceProperties('AWS::ECR::Repository', {
-      RepositoryPolicyText: {
-        Statement: [Match.objectLike({
-          Sid: 'CrossAccountPull',
-          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::210987654321:root']] } },
-        })],
-      },
-    });
+  test('environments in the registry account need no policy statement', () => {
+    const environments = ENVS.map((e) => ({ ...e, account: '111111111111' }));
+    expect(repository(template({ account: '111111111111' }, { account: '111111111111', environments })).Properties.RepositoryPolicyText).toBeUndefined();
   });
 
-  test('a pinned digest is flagged: the lifecycle policy can only protect its tag', () => {
-    const stack = registryStack({ ...loadEnvironment('prod'), imageDigest: `sha256:${'b'.repeat(64)}` });
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('only tag v1\\.0\\.0 is protected'));
+  test('alarm names are better-call-buffet-registry-<what>', () => {
+    template().hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'better-call-buffet-registry-image-count-quota' });
   });
 });
 
 describe('CI push role', () => {
-  test('staging (the environment that configures it) gets the OIDC provider, the role and its ARN as an output', () => {
-    // GIVEN / WHEN
-    const stack = registryStack(loadEnvironment('staging'));
-    const t = Template.fromStack(stack);
-
-    // THEN
-    t.resourceCountIs('AWS::IAM::OIDCProvider', 1);
-    t.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: {
-        Statement: [Match.objectLike({
-          Condition: {
-            StringEquals: {
-              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-              'token.actions.githubusercontent.com:sub': ['repo:better-call-buffet/registry:ref:refs/heads/main', 'repo:better-call-buffet/registry:environment:staging'],
-            },
-          },
-        })],
-      },
-    });
-    expect(stack.ciPushRole).toBeDefined();
-    t.hasOutput('CiPushRoleArn', { Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.ciPushRole!.role.node.defaultChild as never), 'Arn'] } });
-  });
-
-  test.each(['dev', 'prod'] as const)('%s configures none: no role, no provider', (envName) => {
-    const t = template(envName);
+  test('the shipped configuration has none: no role, no provider, no output', () => {
+    const t = template();
     t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     expect(JSON.stringify(t.findResources('AWS::IAM::Role'))).not.toContain('sts:AssumeRoleWithWebIdentity');
     expect(t.findOutputs('CiPushRoleArn')).toEqual({});
   });
 
-  test('an oidcProviderArn in config reuses the account provider', () => {
-    const staging = loadEnvironment('staging');
+  test('with a real repository: uses the account\'s existing provider, trusts main and the three GitHub environments', () => {
+    // GIVEN / WHEN
+    const stack = registryStack({ ciPushRole: REAL_REPO });
+    const t = Template.fromStack(stack);
+
+    // THEN
+    t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    t.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Federated: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':oidc-provider/token.actions.githubusercontent.com']] } },
+          Condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': [
+                'repo:acme-corp/buffet:ref:refs/heads/main',
+                'repo:acme-corp/buffet:environment:dev',
+                'repo:acme-corp/buffet:environment:staging',
+                'repo:acme-corp/buffet:environment:prod',
+              ],
+            },
+          },
+        })],
+      },
+    });
+    t.hasOutput('CiPushRoleArn', { Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.ciPushRole!.role.node.defaultChild as never), 'Arn'] } });
+  });
+
+  test('the unexpected-push alarm gets the role ARN: the single expected writer', () => {
+    // GIVEN CloudTrail on, so the alarm can exist
+    const stack = registryStack({ ciPushRole: REAL_REPO, alarms: { ...REGISTRY.alarms, cloudTrail: 'existing-trail' } });
+    const t = Template.fromStack(stack);
+    const roleId = stack.getLogicalId(stack.ciPushRole!.role.node.defaultChild as never);
+    // THEN the rule matching pushes excludes exactly that role
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern).includes('PutImage'));
+    expect(rules).toHaveLength(1);
+    expect(JSON.stringify(rules[0].Properties.EventPattern)).toContain(roleId);
+  });
+
+  test('createOidcProvider: true creates a provider that is retained on stack deletion', () => {
+    const t = template({ ciPushRole: { ...REAL_REPO, createOidcProvider: true } });
+    t.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    t.hasResource('AWS::IAM::OIDCProvider', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('an oidcProviderArn in config is used as given', () => {
     const arn = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
-    const t = template('staging', { ciPushRole: { ...staging.ciPushRole!, oidcProviderArn: arn } });
+    const t = template({ ciPushRole: { ...REAL_REPO, oidcProviderArn: arn } });
     t.resourceCountIs('AWS::IAM::OIDCProvider', 0);
     t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Federated: arn } })] } });
+  });
+
+  test('-c githubRepository=owner/repo creates the role with the configured branches and environments', () => {
+    const { registry } = loadConfig({ getContext: (k) => (k === 'githubRepository' ? 'acme-corp/buffet' : undefined) });
+    expect(registry.ciPushRole).toEqual({ ...REGISTRY.ciPushRole, githubRepository: 'acme-corp/buffet' });
   });
 });
 
 describe('outputs', () => {
   test('repository name, ARN and URI under stable logical IDs', () => {
-    const t = template('staging');
+    const t = template();
     const repoId = Object.keys(t.findResources('AWS::ECR::Repository'))[0];
     t.hasOutput('RepositoryName', { Value: { Ref: repoId } });
     t.hasOutput('RepositoryArn', { Value: { 'Fn::GetAtt': [repoId, 'Arn'] } });
-    t.hasOutput('RepositoryUri', { Value: { 'Fn::Join': Match.anyValue() } });
     expect(JSON.stringify(t.findOutputs('RepositoryUri'))).toContain(`{"Ref":"${repoId}"}`);
   });
 
   test('the login command is a plain string when the account is known', () => {
-    template('prod', {}, '123456789012').hasOutput('LoginCommand', {
+    template({}, { account: '123456789012' }).hasOutput('LoginCommand', {
       Value: 'aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com',
-    });
-  });
-
-  test('the login command joins in the account at deploy time when it is not known at synth', () => {
-    template('prod').hasOutput('LoginCommand', {
-      Value: {
-        'Fn::Join': ['', [
-          'aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin ',
-          { Ref: 'AWS::AccountId' },
-          '.dkr.ecr.us-east-1.amazonaws.com',
-        ]],
-      },
     });
   });
 });
 
 describe('config checks the registry relies on', () => {
-  const dev = ENVIRONMENTS.dev;
-  const staging = ENVIRONMENTS.staging;
-
-  test('a pattern both protected and released is a config error', () => {
-    expect(() => validateEnvConfig({ ...dev, retention: { ...dev.retention, protectTagPatterns: ['v*'] } })).toThrow(/dev\.retention\.protectTagPatterns and retention\.releaseTagPatterns both list "v\*"/);
+  const r = REGISTRY;
+  test.each<[string, Partial<RegistryConfig>, RegExp]>([
+    ['a pattern both protected and released', { retention: { ...r.retention, protectTagPatterns: ['v*'] } }, /registry\.retention\.protectTagPatterns and retention\.releaseTagPatterns both list "v\*"/],
+    ['a protected pattern listed twice', { retention: { ...r.retention, protectTagPatterns: ['keep-*', 'keep-*'] } }, /registry\.retention\.protectTagPatterns lists a pattern twice/],
+    ['a zero promotion window', { retention: { ...r.retention, keepPromotedImages: 0 } }, /registry\.retention\.keepPromotedImages must be a positive integer, got 0/],
+    ['mutable tags', { tagMutability: 'MUTABLE' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE": prod pulls from this repository \(Security Hub ECR\.2\) and promotion tags must never move/],
+    ['a malformed oidcProviderArn', { ciPushRole: { ...REAL_REPO, oidcProviderArn: 'arn:aws:iam::123:oidc-provider/x' } }, /registry\.ciPushRole\.oidcProviderArn must be arn:aws:iam::<12-digit account>:oidc-provider\/token\.actions\.githubusercontent\.com/],
+    ['both an ARN and createOidcProvider', { ciPushRole: { ...REAL_REPO, createOidcProvider: true, oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' } }, /sets both oidcProviderArn and createOidcProvider/],
+    ['the old placeholder repository', { ciPushRole: { ...REAL_REPO, githubRepository: 'better-call-buffet/registry' } }, /registry\.ciPushRole\.githubRepository "better-call-buffet\/registry" is a placeholder/],
+    ['owner/repo', { ciPushRole: { ...REAL_REPO, githubRepository: 'OWNER/REPO' } }, /"OWNER\/REPO" is a placeholder \(matches "owner\/repo"\)/],
+    ['an example owner', { ciPushRole: { ...REAL_REPO, githubRepository: 'example/app' } }, /"example\/app" is a placeholder \(matches "example\/\*"\)/],
+    ['your-org', { ciPushRole: { ...REAL_REPO, githubRepository: 'your-org/better-call-buffet' } }, /is a placeholder \(matches "your-org\/\*"\)/],
+    ['a wildcard repository', { ciPushRole: { ...REAL_REPO, githubRepository: 'acme/*' } }, /must be 'owner\/repo' with no wildcards, got "acme\/\*"/],
+  ])('%s is a config error', (_what, patch, message) => {
+    expect(() => validateRegistryConfig({ ...REGISTRY, ...patch })).toThrow(ConfigError);
+    expect(() => validateRegistryConfig({ ...REGISTRY, ...patch })).toThrow(message);
   });
 
-  test('a protected pattern listed twice is a config error', () => {
-    expect(() => validateEnvConfig({ ...dev, retention: { ...dev.retention, protectTagPatterns: ['keep-*', 'keep-*'] } })).toThrow(/dev\.retention\.protectTagPatterns lists a pattern twice/);
-  });
-
-  test('a malformed oidcProviderArn is a config error', () => {
-    expect(() => validateEnvConfig({ ...staging, ciPushRole: { ...staging.ciPushRole!, oidcProviderArn: 'arn:aws:iam::123:oidc-provider/x' } })).toThrow(/staging\.ciPushRole\.oidcProviderArn must be arn:aws:iam::<12-digit account>:oidc-provider\/token\.actions\.githubusercontent\.com/);
-  });
-
-  test('two environments creating the GitHub OIDC provider in one account is a config error', () => {
-    // GIVEN dev also configures a CI role, in the same (default) account as staging
-    const environments = { ...ENVIRONMENTS, dev: { ...dev, ciPushRole: { githubRepository: 'acme/app', branches: ['main'], environments: [] } } };
-
-    // WHEN / THEN
-    expect(() => loadEnvironments({ getContext: () => undefined, environments })).toThrow(ConfigError);
-    expect(() => loadEnvironments({ getContext: () => undefined, environments })).toThrow(/staging\.ciPushRole would create the GitHub OIDC provider that dev already creates in the same account; set staging\.ciPushRole\.oidcProviderArn/);
+  test('a placeholder from -c githubRepository is refused the same way', () => {
+    expect(() => loadConfig({ getContext: (k) => (k === 'githubRepository' ? 'owner/repo' : undefined) })).toThrow(/registry\.ciPushRole\.githubRepository "owner\/repo" is a placeholder/);
   });
 });

@@ -4,16 +4,19 @@ import { ENVIRONMENTS } from '../../lib/config/environments';
 import { loadEnvironment, loadEnvironments } from '../../lib/config/load';
 import { ENV_NAMES, EnvConfig, EnvName } from '../../lib/config/types';
 import { ConfigError } from '../../lib/config/validate';
-import { ServiceStack, taskFamily } from '../../lib/stacks/service-stack';
+import { RepositoryLocation, ServiceStack, taskFamily } from '../../lib/stacks/service-stack';
 import { cdkJsonContext } from '../helpers/app';
 
 const DIGEST = `sha256:${'3f9c2ab0'.repeat(8)}`;
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:better-call-buffet/prod/stripe-AbCdEf';
 
-function serviceStack(config: EnvConfig): ServiceStack {
+const SHARED = { repositoryName: 'better-call-buffet', region: 'us-east-1' };
+
+function serviceStack(config: EnvConfig, repository: RepositoryLocation = SHARED, account?: string): ServiceStack {
   return new ServiceStack(new App({ context: cdkJsonContext() }), `BetterCallBuffet-${config.envName}-Service`, {
-    env: { region: config.region },
+    env: { account, region: config.region },
     config,
+    repository,
   });
 }
 
@@ -27,16 +30,17 @@ function containerOf(t: Template): Record<string, unknown> {
   return defs[0].Properties.ContainerDefinitions[0];
 }
 
-const image = (envName: EnvName, suffix: string) => ({
-  'Fn::Join': ['', [{ Ref: 'AWS::AccountId' }, '.dkr.ecr.us-east-1.', { Ref: 'AWS::URLSuffix' }, `/better-call-buffet-${envName}${suffix}`]],
+/** Every environment runs images from the one shared repository. */
+const image = (_envName: EnvName, suffix: string) => ({
+  'Fn::Join': ['', [{ Ref: 'AWS::AccountId' }, '.dkr.ecr.us-east-1.', { Ref: 'AWS::URLSuffix' }, `/better-call-buffet${suffix}`]],
 });
 
 describe('ServiceStack image per environment', () => {
   test.each([
-    ['dev', ':dev-main'],
+    ['dev', ':v1.0.0'],
     ['staging', ':v1.0.0'],
     ['prod', ':v1.0.0'],
-  ] as const)('%s runs its configured tag (%s) from its own repository', (envName, suffix) => {
+  ] as const)('%s runs its configured tag (%s) from the shared repository', (envName, suffix) => {
     // GIVEN / WHEN
     const t = template(envName);
 
@@ -77,9 +81,13 @@ describe('ServiceStack refuses moving tags in prod', () => {
     expect(() => serviceStack(unvalidated)).toThrow(/imageTag "latest" is a moving tag and refuseMutableTags is on/);
   });
 
-  test('dev may run a moving tag (its repository lets latest and dev-* move)', () => {
-    const t = template('dev', { imageTag: 'latest' });
-    expect(containerOf(t).Image).toEqual(image('dev', ':latest'));
+  test('a registry in another account and region: the image host and the pull permission point there', () => {
+    // GIVEN prod in account 111111111111, the registry in 222222222222 / eu-west-1
+    const t = Template.fromStack(serviceStack(configFor('prod'), { repositoryName: 'better-call-buffet', account: '222222222222', region: 'eu-west-1' }, '111111111111'));
+    // THEN
+    expect(containerOf(t).Image).toEqual({ 'Fn::Join': ['', ['222222222222.dkr.ecr.eu-west-1.', { Ref: 'AWS::URLSuffix' }, '/better-call-buffet:v1.0.0']] });
+    const statements = Object.values(t.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+    expect(statements[0].Resource).toBe('arn:aws:ecr:eu-west-1:222222222222:repository/better-call-buffet');
   });
 
   test('prod with a digest pinned runs the digest', () => {
@@ -162,7 +170,7 @@ describe('ServiceStack Security Hub controls', () => {
       {
         Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
         Effect: 'Allow',
-        Resource: { 'Fn::Join': ['', ['arn:aws:ecr:us-east-1:', { Ref: 'AWS::AccountId' }, ':repository/better-call-buffet-prod']] },
+        Resource: { 'Fn::Join': ['', ['arn:aws:ecr:us-east-1:', { Ref: 'AWS::AccountId' }, ':repository/better-call-buffet']] },
       },
       { Action: 'ecr:GetAuthorizationToken', Effect: 'Allow', Resource: '*' },
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },

@@ -1,0 +1,161 @@
+/**
+ * `npm run promote -- --from <source> --to <env> (--tag T | --digest D) [--dry-run]`
+ *
+ * Promotes one image, by digest, one step along build -> dev -> staging -> prod in the repository every
+ * environment pulls from (see lib/promotion/promote.ts and docs/pipeline.md). AWS SDK v3 with the standard
+ * credential chain; AWS_ENDPOINT_URL points it at another endpoint (the e2e's emulator).
+ *
+ * Exit codes: 0 promoted (or already promoted, or a dry run that passed), 1 refused, 2 usage error,
+ * 3 AWS error (the checks could not run, e.g. AccessDenied).
+ */
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { IMAGE_DIGEST_RE } from '../aws-formats';
+import { loadConfig } from '../config/load';
+import { ENV_NAMES, EnvName } from '../config/types';
+import { ConfigError, isEnvName } from '../config/validate';
+import { BUILD_SOURCE, PROMOTION_CHAIN, PromotionSource, previousInChain } from '../promotion/chain';
+import { promoteImage, PromotionRefused, PromotionUsageError } from '../promotion/promote';
+
+export const USAGE = `Usage:
+  npm run promote -- --from SOURCE --to ENV (--tag RELEASE_TAG | --digest sha256:...) [--dry-run]
+  npm run promote -- --help
+
+Promotes an image one step along ${PROMOTION_CHAIN.join(' -> ')} in the repository every environment
+pulls from: checks it, then adds the immutable tag ENV-RELEASE_TAG to the same digest.
+
+  --from SOURCE   where the image comes from: the step before --to (${BUILD_SOURCE} for dev: the CI build)
+  --to ENV        the environment to promote to: ${ENV_NAMES.join(', ')}
+  --tag TAG       the image's release tag (e.g. v1.4.2-3f9c2ab)
+  --digest D      the image digest; with --tag too, the tag must name this digest
+  --dry-run       run every check against the real API, change nothing
+
+Refuses unless: the image exists and carries a release tag; it was promoted to --from (its tag
+FROM-RELEASE_TAG exists), except from ${BUILD_SOURCE}; the repository's tags are immutable; its scan is
+COMPLETE with no finding at or above --to's promotion.failOnSeverity; and ENV-RELEASE_TAG does not
+already name another image.
+
+Exit codes: 0 promoted / already promoted / dry run passed, 1 refused, 2 usage error, 3 AWS error.
+`;
+
+export interface PromoteIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export interface PromoteDeps {
+  readonly io?: PromoteIo;
+  /** Builds the ECR client for the registry's region (tests pass a mocked one). */
+  readonly client?: (region: string) => ECRClient;
+  /** Reads context-like overrides for the config (the app's loader; tests may pass their own). */
+  readonly getContext?: (key: string) => unknown;
+}
+
+interface Args {
+  readonly help: boolean;
+  readonly from?: PromotionSource;
+  readonly to?: EnvName;
+  readonly tag?: string;
+  readonly digest?: string;
+  readonly dryRun: boolean;
+}
+
+const VALUE_FLAGS = ['--from', '--to', '--tag', '--digest'] as const;
+
+function parseArgs(argv: readonly string[]): Args {
+  const values = new Map<string, string>();
+  let dryRun = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') { help = true; continue; }
+    if (arg === '--dry-run') { dryRun = true; continue; }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
+      throw new PromotionUsageError(arg.startsWith('-') ? `unknown flag "${name}"; flags are ${VALUE_FLAGS.join(', ')}, --dry-run, --help` : `unexpected argument "${arg}"`);
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === '' || value.startsWith('--')) throw new PromotionUsageError(`${name} needs a value`);
+    if (values.has(name)) throw new PromotionUsageError(`${name} given twice ("${values.get(name)}" and "${value}")`);
+    values.set(name, value);
+  }
+  if (help) return { help, dryRun };
+  const from = values.get('--from');
+  const to = values.get('--to');
+  const tag = values.get('--tag');
+  const digest = values.get('--digest');
+  if (to === undefined) throw new PromotionUsageError(`--to is required: one of ${ENV_NAMES.join(', ')}`);
+  if (!isEnvName(to)) throw new PromotionUsageError(`--to "${to}" is not an environment: use one of ${ENV_NAMES.join(', ')}`);
+  const expected = previousInChain(to);
+  if (from === undefined) throw new PromotionUsageError(`--from is required: promotion to ${to} comes from ${expected}`);
+  if (from !== expected) {
+    throw new PromotionUsageError(`--from ${from} --to ${to}: images move one step at a time along ${PROMOTION_CHAIN.join(' -> ')}, so ${to} takes images from ${expected} (--from ${expected})`);
+  }
+  if (tag === undefined && digest === undefined) throw new PromotionUsageError('name the image with --tag RELEASE_TAG or --digest sha256:...');
+  if (digest !== undefined && !IMAGE_DIGEST_RE.test(digest)) throw new PromotionUsageError(`--digest "${digest}" is not an image digest: sha256: followed by 64 lowercase hex characters`);
+  return { help, from, to, tag, digest, dryRun };
+}
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runPromoteCli(argv: readonly string[], deps: PromoteDeps = {}): Promise<number> {
+  const io = deps.io ?? { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+  const out = (line: string) => io.stdout(`promote: ${line}\n`);
+  let args: Args;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    config = loadConfig({ getContext: deps.getContext ?? (() => undefined) });
+  } catch (e) {
+    if (e instanceof PromotionUsageError || e instanceof ConfigError) {
+      io.stderr(`promote: ${oneLine(e.message)} (see --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { registry } = config;
+  const to = args.to as EnvName;
+  const env = config.environments.find((e) => e.envName === to);
+  if (!env) throw new Error(`no configuration for environment ${to}`);
+  const client = (deps.client ?? ((region) => new ECRClient({ region })))(registry.region);
+  out(`${args.dryRun ? 'DRY RUN: ' : ''}${args.from} -> ${to} in repository ${registry.repositoryName} (${registry.account ? `registry ${registry.account}, ` : ''}${registry.region})`);
+  try {
+    const r = await promoteImage(client, {
+      repositoryName: registry.repositoryName,
+      registryId: registry.account,
+      releaseTagPatterns: registry.retention.releaseTagPatterns,
+      failOnSeverity: env.promotion.failOnSeverity,
+    }, { from: args.from as PromotionSource, to, tag: args.tag, digest: args.digest, dryRun: args.dryRun }, out);
+    const what = { 'tagged': 'promoted', 'already-promoted': 'already promoted', 'dry-run': 'would promote (dry run)' }[r.outcome];
+    out(`${what} ${r.digest} to ${to} as ${r.promotionTag}`);
+    io.stdout(`digest=${r.digest}\nrelease_tag=${r.releaseTag}\npromotion_tag=${r.promotionTag}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof PromotionRefused) {
+      io.stderr(`promote: REFUSED: ${oneLine(e.message)}\n`);
+      return 1;
+    }
+    if (e instanceof PromotionUsageError) {
+      io.stderr(`promote: ${oneLine(e.message)} (see --help)\n`);
+      return 2;
+    }
+    const name = e instanceof Error ? e.name : 'Error';
+    io.stderr(`promote: AWS error, nothing was promoted: ${name}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  runPromoteCli(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e) => {
+      process.stderr.write(`promote: unexpected error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

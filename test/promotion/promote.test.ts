@@ -1,0 +1,269 @@
+import {
+  BatchGetImageCommand,
+  DescribeImageScanFindingsCommand,
+  DescribeImageScanFindingsCommandOutput,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ImageAlreadyExistsException,
+  ImageDetail,
+  ImageNotFoundException,
+  PutImageCommand,
+  RepositoryNotFoundException,
+  ScanNotFoundException,
+} from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runPromoteCli } from '../../lib/cli/promote';
+import { summarizeScan } from '../../lib/promotion/scan-gate';
+
+/**
+ * `npm run promote` against a mocked ECR API (aws-sdk-client-mock): every refusal and success path, with the
+ * exit code and the message a pipeline log shows. The real API path runs in the e2e against moto.
+ */
+const ecr = mockClient(ECRClient);
+const REPO = 'better-call-buffet';
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const OTHER = `sha256:${'b'.repeat(64)}`;
+const RELEASE = 'v1.4.2-3f9c2ab';
+const MANIFEST = '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}';
+const MEDIA = 'application/vnd.docker.distribution.manifest.v2+json';
+
+type ScanOutput = Partial<DescribeImageScanFindingsCommandOutput>;
+const clean: ScanOutput = { imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: { LOW: 3 } } };
+
+/** The repository holds one image with `tags`; `taken` maps other tags to other digests. */
+function givenImage(tags: string[], scan: ScanOutput | Error = clean, options: { mutability?: string; taken?: Record<string, string> } = {}) {
+  const image: ImageDetail = { imageDigest: DIGEST, imageTags: [...tags], imageManifestMediaType: MEDIA, repositoryName: REPO };
+  ecr.reset();
+  ecr.on(DescribeImagesCommand).callsFake((input: { imageIds: Array<{ imageTag?: string; imageDigest?: string }> }) => {
+    const id = input.imageIds[0];
+    if (id.imageDigest === DIGEST || (id.imageTag !== undefined && image.imageTags?.includes(id.imageTag))) return { imageDetails: [image] };
+    const other = id.imageTag !== undefined ? options.taken?.[id.imageTag] : undefined;
+    if (other) return { imageDetails: [{ imageDigest: other, imageTags: [id.imageTag] }] };
+    throw new ImageNotFoundException({ message: `image ${JSON.stringify(id)} not found`, $metadata: {} });
+  });
+  ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: REPO, imageTagMutability: (options.mutability ?? 'IMMUTABLE') as never }] });
+  if (scan instanceof Error) ecr.on(DescribeImageScanFindingsCommand).rejects(scan);
+  else ecr.on(DescribeImageScanFindingsCommand).resolves(scan);
+  ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: MEDIA }] });
+  ecr.on(PutImageCommand).callsFake((input: { imageTag: string }) => {
+    image.imageTags?.push(input.imageTag);
+    return { image: { imageId: { imageDigest: DIGEST, imageTag: input.imageTag } } };
+  });
+  return image;
+}
+
+async function promote(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runPromoteCli(argv, {
+    io: { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } },
+    client: () => new ECRClient({ region: 'us-east-1' }),
+  });
+  return { code, stdout, stderr };
+}
+
+const putImageCalls = () => ecr.commandCalls(PutImageCommand).map((c) => c.args[0].input);
+
+beforeEach(() => ecr.reset());
+
+describe('promote: success', () => {
+  test('build -> dev: a release-tagged image with a clean scan gets dev-<release>, on the same manifest and digest', async () => {
+    // GIVEN a fresh CI build
+    givenImage([RELEASE]);
+    // WHEN
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    // THEN
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(putImageCalls()).toEqual([{ repositoryName: REPO, imageTag: `dev-${RELEASE}`, imageDigest: DIGEST, imageManifest: MANIFEST, imageManifestMediaType: MEDIA }]);
+    expect(r.stdout).toContain(`promote: promoted ${DIGEST} to dev as dev-${RELEASE}`);
+    expect(r.stdout).toContain(`digest=${DIGEST}\n`);
+    expect(r.stdout).toContain('scan COMPLETE: CRITICAL=0 HIGH=0 MEDIUM=0 LOW=3 INFORMATIONAL=0; dev refuses findings at or above CRITICAL');
+  });
+
+  test('staging -> prod by digest: the release tag is found on the image, the staging tag proves the previous step', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`]);
+    const r = await promote('--from', 'staging', '--to', 'prod', '--digest', DIGEST);
+    expect(r.code).toBe(0);
+    expect(putImageCalls().map((c) => c.imageTag)).toEqual([`prod-${RELEASE}`]);
+    expect(r.stdout).toContain(`source: promoted to staging as staging-${RELEASE}`);
+  });
+
+  test('--tag and --digest together must name the same image', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`]);
+    expect((await promote('--from', 'dev', '--to', 'staging', '--tag', RELEASE, '--digest', DIGEST)).code).toBe(0);
+    givenImage([RELEASE, `dev-${RELEASE}`]);
+    const r = await promote('--from', 'dev', '--to', 'staging', '--tag', RELEASE, '--digest', OTHER);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/REFUSED: better-call-buffet:v1\.4\.2-3f9c2ab is sha256:a+, not sha256:b+: the tag and the digest name different images/);
+  });
+
+  test('already promoted: exit 0, nothing written (idempotent re-runs)', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`]);
+    const r = await promote('--from', 'dev', '--to', 'staging', '--tag', RELEASE);
+    expect(r.code).toBe(0);
+    expect(putImageCalls()).toEqual([]);
+    expect(r.stdout).toContain(`already promoted ${DIGEST} to staging as staging-${RELEASE}`);
+  });
+
+  test('ImageAlreadyExistsException from PutImage (a concurrent run tagged it) is success when the tag names this digest', async () => {
+    const image = givenImage([RELEASE]);
+    ecr.on(PutImageCommand).callsFake(() => {
+      image.imageTags?.push(`dev-${RELEASE}`);
+      throw new ImageAlreadyExistsException({ message: 'The specified image has already been pushed', $metadata: {} });
+    });
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`tagged ${DIGEST} as dev-${RELEASE}`);
+  });
+
+  test('--dry-run runs every check against the API and writes nothing', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`]);
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE, '--dry-run');
+    expect(r.code).toBe(0);
+    expect(putImageCalls()).toEqual([]);
+    expect(ecr.commandCalls(BatchGetImageCommand)).toHaveLength(0);
+    expect(ecr.commandCalls(DescribeImageScanFindingsCommand)).toHaveLength(1);
+    expect(ecr.commandCalls(DescribeRepositoriesCommand)).toHaveLength(1);
+    expect(r.stdout).toContain(`would promote (dry run) ${DIGEST} to prod as prod-${RELEASE}`);
+  });
+
+  test('enhanced scanning: ACTIVE with a completed scan and only MEDIUM findings passes prod', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`], {
+      imageScanStatus: { status: 'ACTIVE' },
+      imageScanFindings: { imageScanCompletedAt: new Date('2026-11-01T00:00:00Z'), enhancedFindings: [{ severity: 'MEDIUM' }, { severity: 'LOW' }] },
+    });
+    expect((await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE)).code).toBe(0);
+  });
+});
+
+describe('promote: refusals (exit 1, nothing written)', () => {
+  test.each<[string, string[], ScanOutput | Error, RegExp, Record<string, string>?]>([
+    ['CRITICAL findings (basic scanning counts)', [RELEASE], { imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: { CRITICAL: 2, MEDIUM: 1 } } },
+      /REFUSED: sha256:a+ cannot be promoted to dev: the image has findings at or above CRITICAL: CRITICAL=2 \(all: CRITICAL=2 HIGH=0 MEDIUM=1 LOW=0 INFORMATIONAL=0\)/],
+    ['no scan at all (ScanNotFoundException)', [RELEASE], new ScanNotFoundException({ message: 'Image scan does not exist', $metadata: {} }),
+      /REFUSED: sha256:a+ has no scan \(ScanNotFoundException\): an image without a completed scan is never promoted/],
+    ['a scan still IN_PROGRESS', [RELEASE], { imageScanStatus: { status: 'IN_PROGRESS' } },
+      /REFUSED: .*the image's scan is IN_PROGRESS, not COMPLETE: an image without a completed scan is never promoted/],
+    ['a FAILED scan', [RELEASE], { imageScanStatus: { status: 'FAILED', description: 'UnsupportedImageError' } },
+      /the image's scan is FAILED \(UnsupportedImageError\), not COMPLETE/],
+    ['enhanced scanning ACTIVE without a completed scan', [RELEASE], { imageScanStatus: { status: 'ACTIVE' } }, /the image's scan is ACTIVE, not COMPLETE/],
+    ['an image without a release tag', ['feature-x'], clean, /REFUSED: image sha256:a+ carries no release tag \(v\*\): only images the CI build pushed with a release tag are promoted/],
+  ])('build -> dev: %s', async (_what, tags, scan, message) => {
+    givenImage(tags, scan);
+    const r = await promote('--from', 'build', '--to', 'dev', '--digest', DIGEST);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(putImageCalls()).toEqual([]);
+  });
+
+  test('prod refuses HIGH findings that dev accepts (per-environment thresholds)', async () => {
+    const high: ScanOutput = { imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: { HIGH: 1 } } };
+    givenImage([RELEASE], high);
+    expect((await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE)).code).toBe(0);
+    givenImage([RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`], high);
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot be promoted to prod: the image has findings at or above HIGH: HIGH=1/);
+  });
+
+  test('enhanced findings are counted across pages (nextToken)', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`]);
+    ecr.on(DescribeImageScanFindingsCommand)
+      .resolvesOnce({ imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { enhancedFindings: [{ severity: 'LOW' }] }, nextToken: 'page-2' })
+      .resolvesOnce({ imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { enhancedFindings: [{ severity: 'CRITICAL' }, { severity: 'CRITICAL' }] } });
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/CRITICAL=2/);
+    expect(ecr.commandCalls(DescribeImageScanFindingsCommand).map((c) => c.args[0].input.nextToken)).toEqual([undefined, 'page-2']);
+  });
+
+  test('not promoted to --from yet', async () => {
+    givenImage([RELEASE, `dev-${RELEASE}`]);
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`was never promoted to staging \\(it has no tag staging-${RELEASE.replace(/\./g, '\\.')}\\): promote it to staging first`));
+  });
+
+  test('a repository whose tags can move', async () => {
+    givenImage([RELEASE], clean, { mutability: 'MUTABLE' });
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/repository better-call-buffet lets tag dev-v1\.4\.2-3f9c2ab move \(imageTagMutability MUTABLE\)/);
+  });
+
+  test('the promotion tag already names another digest', async () => {
+    givenImage([RELEASE], clean, { taken: { [`dev-${RELEASE}`]: OTHER } });
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tag dev-v1\.4\.2-3f9c2ab already names another image \(sha256:b+\), not sha256:a+/);
+    expect(putImageCalls()).toEqual([]);
+  });
+
+  test('no such image', async () => {
+    givenImage([RELEASE]);
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', 'v9.9.9');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/REFUSED: no image tagged v9\.9\.9 in better-call-buffet/);
+  });
+
+  test('no such repository', async () => {
+    ecr.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'no repo', $metadata: {} }));
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/repository better-call-buffet does not exist: deploy BetterCallBuffet-Registry first/);
+  });
+});
+
+describe('promote: usage and AWS errors', () => {
+  test.each<[string, string[], RegExp]>([
+    ['skipping an environment', ['--from', 'dev', '--to', 'prod', '--tag', RELEASE], /--from dev --to prod: images move one step at a time along build -> dev -> staging -> prod, so prod takes images from staging/],
+    ['going backwards', ['--from', 'prod', '--to', 'staging', '--tag', RELEASE], /staging takes images from dev/],
+    ['an unknown target', ['--from', 'staging', '--to', 'qa', '--tag', RELEASE], /--to "qa" is not an environment: use one of dev, staging, prod/],
+    ['no image', ['--from', 'build', '--to', 'dev'], /name the image with --tag RELEASE_TAG or --digest sha256:/],
+    ['a malformed digest', ['--from', 'build', '--to', 'dev', '--digest', 'sha256:abc'], /--digest "sha256:abc" is not an image digest/],
+    ['a moving tag', ['--from', 'build', '--to', 'dev', '--tag', 'latest'], /--tag "latest" is not a release tag \(v\*\)/],
+    ['an unknown flag', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--force'], /unknown flag "--force"/],
+    ['a missing --to', ['--from', 'build', '--tag', RELEASE], /--to is required/],
+  ])('%s exits 2', async (_what, argv, message) => {
+    givenImage([RELEASE]);
+    const r = await promote(...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(putImageCalls()).toEqual([]);
+  });
+
+  test('an image with two release tags needs --tag (exit 2)', async () => {
+    givenImage([RELEASE, 'v1.4.2']);
+    const r = await promote('--from', 'build', '--to', 'dev', '--digest', DIGEST);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/carries several release tags \(v1\.4\.2-3f9c2ab, v1\.4\.2\): name the one to promote with --tag/);
+  });
+
+  test('--help prints the usage and exits 0', async () => {
+    const r = await promote('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage:\n {2}npm run promote -- --from SOURCE --to ENV/);
+    expect(ecr.calls()).toHaveLength(0);
+  });
+
+  test('an AWS error (AccessDenied) exits 3 and promotes nothing', async () => {
+    givenImage([RELEASE]);
+    const denied = Object.assign(new Error('User is not authorized to perform ecr:DescribeRepositories'), { name: 'AccessDeniedException' });
+    ecr.on(DescribeRepositoriesCommand).rejects(denied);
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/AWS error, nothing was promoted: AccessDeniedException: User is not authorized/);
+    expect(putImageCalls()).toEqual([]);
+  });
+});
+
+describe('summarizeScan', () => {
+  test('takes the highest count per severity across the totals map, basic findings and enhanced findings', () => {
+    const s = summarizeScan([
+      { imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: { HIGH: 3 }, findings: [{ severity: 'HIGH' }], enhancedFindings: [{ severity: 'UNTRIAGED' }] } },
+      { imageScanFindings: { findings: [{ severity: 'CRITICAL' }] } },
+    ]);
+    expect(s).toEqual({ status: 'COMPLETE', description: undefined, completedAt: undefined, counts: { HIGH: 3, CRITICAL: 1, UNTRIAGED: 1 } });
+  });
+});
