@@ -1,14 +1,13 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { CREDENTIAL_ENV_NAMES, IMAGE_DIGEST_RE, IMAGE_TAG_RE, MUTABLE_LOOKING_TAGS, SECRET_COMPLETE_ARN_RE } from '../aws-formats';
-import { denyGrantsNotForAwsResources } from '../governance/kms-key-policy';
+import { newLogGroupKey } from '../governance/kms-key-policy';
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate-sizing';
 
 /**
@@ -195,7 +194,7 @@ export class BuffetTaskDefinition extends Construct {
 
     const logGroupName = props.logGroupName ?? `/ecs/${props.family}`;
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
-    this.logEncryptionKey = props.logEncryptionKey ?? this.newLogKey(logGroupName, logRemovalPolicy);
+    this.logEncryptionKey = props.logEncryptionKey ?? newLogGroupKey(this, 'LogKey', logGroupName, logRemovalPolicy);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -271,37 +270,6 @@ export class BuffetTaskDefinition extends Construct {
     });
 
     (props.secrets ?? []).forEach((s, i) => this.container.addSecret(s.envVar, this.secretFor(s, i)));
-  }
-
-  /**
-   * A key for this log group only. CloudWatch Logs encrypts with it as `logs.<region>.amazonaws.com`, and
-   * passes the log group ARN as encryption context, so the condition ties the key to this one log group
-   * ("Encrypt log data in CloudWatch Logs using AWS KMS", step 2:
-   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). Writers (the
-   * awslogs driver) and readers need no kms:* permission of their own: CloudWatch Logs uses the key.
-   * Deleting the key makes the logs unreadable, so it lives as long as the log group.
-   */
-  private newLogKey(logGroupName: string, removalPolicy: RemovalPolicy): kms.Key {
-    const stack = Stack.of(this);
-    const key = new kms.Key(this, 'LogKey', {
-      description: `Encrypts CloudWatch Logs group ${logGroupName}`,
-      enableKeyRotation: true,
-      removalPolicy,
-    });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsForThisLogGroup',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.${(!Token.isUnresolved(stack.region) && RegionInfo.get(stack.region).domainSuffix) || stack.urlSuffix}`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnEquals: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        },
-      },
-    }));
-    // Control Tower CT.KMS.PR.3.
-    key.addToResourcePolicy(denyGrantsNotForAwsResources());
-    return key;
   }
 
   /**

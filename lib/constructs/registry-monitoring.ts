@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { newLogGroupKey } from '../governance/kms-key-policy';
 import { AlarmsConfig } from '../config/types';
 import { AlarmTopic } from './monitoring/alarm-topic';
 import {
@@ -60,7 +61,8 @@ export const ALARM_DEFAULTS = {
  */
 export const RULE_STATE_ALL_MANAGEMENT_EVENTS = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
 /** Days the EventBridge event log (pushes, deletions, denied calls) is kept. */
-const EVENT_LOG_RETENTION = logs.RetentionDays.THREE_MONTHS;
+// Control Tower CT.CLOUDWATCH.PR.2 asks for at least a year.
+const EVENT_LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
 /** Event-driven alarms look at 5-minute sums of their rule's matches. */
 const EVENT_PERIOD = Duration.minutes(5);
@@ -164,6 +166,8 @@ export class RegistryMonitoring extends Construct {
     this.eventLog = new logs.LogGroup(this, 'EventLog', {
       logGroupName: eventLogName,
       retention: EVENT_LOG_RETENTION,
+      // Control Tower CT.CLOUDWATCH.PR.3: a customer-managed key for this log group only.
+      encryptionKey: newLogGroupKey(this, 'EventLogKey', eventLogName, RemovalPolicy.DESTROY),
       // A working copy: the security-relevant events are also in the trail's S3 bucket.
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -188,7 +192,6 @@ export class RegistryMonitoring extends Construct {
     const deletions = this.countingRule('image-deletions', imageActionPattern(repositoryName, 'DELETE'), `Successful image deletions in ${repositoryName} (ECR Image Action DELETE)`);
 
     // (1) Vulnerabilities found by scanning.
-    const scanner = scanType === 'ENHANCED' ? 'Amazon Inspector (enhanced scanning)' : 'Scan on push (basic scanning)';
     const severities: FindingSeverity[] = a.criticalFindings ? (a.alertOnHighFindings ? ['CRITICAL', 'HIGH'] : ['CRITICAL']) : [];
     if (severities.length > 0) {
       const what = severities.join(' or ');
@@ -205,11 +208,6 @@ export class RegistryMonitoring extends Construct {
           : `[${this.prefix}] Scan on push found ${what} vulnerabilities in repository ${field('$.detail.repository-name')}, ` +
             `image ${field('$.detail.image-digest')}. Findings: CRITICAL=${field('$.detail.finding-severity-counts.CRITICAL')} ` +
             `HIGH=${field('$.detail.finding-severity-counts.HIGH')} (blank or null means none). ${fix}`,
-        description:
-          `${scanner} reported ${what} vulnerabilities in ${repositoryName}. The notification e-mail (sent by the ` +
-          `EventBridge rule, one per ${scanType === 'ENHANCED' ? 'finding' : 'scanned image'}) names the image; this alarm ` +
-          `only shows it on the alarm board and sends nothing. ${fix} The alarm returns to OK by itself 5 minutes after ` +
-          'the last finding: OK does not mean the image was fixed.',
       });
     }
 
@@ -226,9 +224,6 @@ export class RegistryMonitoring extends Construct {
           `[${this.prefix}] An image scan in repository ${field('$.detail.repository-name')} ended with status ` +
           `${field('$.detail.scan-status')} (not ${success}), image ${field('$.detail.image-digest')}: it was not ` +
           `checked for vulnerabilities. ${fix}`,
-        description:
-          `A scan in ${repositoryName} ended in a status other than ${success}: that image was never checked for ` +
-          `vulnerabilities. The rule e-mails each one; this alarm sends nothing. ${fix} Returns to OK after 5 quiet minutes.`,
       });
     }
 
@@ -354,11 +349,6 @@ export class RegistryMonitoring extends Construct {
             `${field('$.detail.requestParameters.imageTag')}) by ${field('$.detail.userIdentity.arn')} from ` +
             `${field('$.detail.sourceIPAddress')} at ${field('$.time')}, not by the CI push role. Unless this was an ` +
             'approved break-glass push: delete the image, disable the credentials and escalate to security.',
-          description:
-            `Someone other than the CI push role (${props.ciPushRoleArn}) pushed to ${repositoryName} (from ` +
-            'CloudTrail). Every image here must come from CI. The rule e-mails each push; this alarm sends nothing. ' +
-            'What to do: take userIdentity and the image from the e-mail or CloudTrail (eventName=PutImage); unless ' +
-            'it was an approved break-glass push, delete the image, disable the credentials and escalate to security.',
         });
       }
     }
@@ -454,7 +444,8 @@ export class RegistryMonitoring extends Construct {
     // The topic's own policies grant EventBridge publish rights once (see AlarmTopic); the stock SnsTopic
     // target would add a duplicate, unconditioned grant for every rule.
     rule.addTarget(new TopicTarget(this.topic, events.RuleTargetInput.fromText(o.message)));
-    this.eventCountAlarm(what, rule, { threshold: 1, notify: false, description: o.description });
+    // No alarm beside it: an alarm without actions fails Control Tower CT.CLOUDWATCH.PR.1/PR.4, and one with
+    // actions would send a second e-mail for the same event. The dashboard graphs the rule's MatchedEvents.
   }
 
   /** An alarm on a rule's MatchedEvents. Never an OK action: "no events for 5 minutes" is not news. */
@@ -478,9 +469,8 @@ export class RegistryMonitoring extends Construct {
 interface NotifyingRuleOptions {
   readonly pattern: events.EventPattern;
   readonly ruleDescription: string;
-  /** The notification text; event fields come from {@link field}. */
+  /** The notification text, with what to do; event fields come from {@link field}. */
   readonly message: string;
-  readonly description: string;
 }
 
 /** Publishes to the topic with a transformed message; permissions come from the topic's own policies. */

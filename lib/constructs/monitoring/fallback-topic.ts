@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { denyGrantsNotForAwsResources } from '../../governance/kms-key-policy';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -56,6 +57,8 @@ export class FallbackTopic extends Construct {
       pendingWindow: Duration.days(7),
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Control Tower CT.KMS.PR.3.
+    this.key.addToResourcePolicy(denyGrantsNotForAwsResources());
     this.key.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsOfThisAccount',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],

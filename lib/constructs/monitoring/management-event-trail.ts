@@ -2,8 +2,11 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeGuardRule } from '../../governance/control-tower';
+import { denyGrantsNotForAwsResources, newLogGroupKey } from '../../governance/kms-key-policy';
 
 /** Props for {@link ManagementEventTrail}. */
 export interface ManagementEventTrailProps {
@@ -33,6 +36,7 @@ export class ManagementEventTrail extends Construct {
   readonly trail: cloudtrail.Trail;
   readonly bucket: s3.Bucket;
   readonly key: kms.Key;
+  readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: ManagementEventTrailProps) {
     super(scope, id);
@@ -68,9 +72,15 @@ export class ManagementEventTrail extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
     }));
+    // Control Tower CT.KMS.PR.3.
+    this.key.addToResourcePolicy(denyGrantsNotForAwsResources());
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      // Control Tower CT.S3.PR.10: default encryption with a KMS key. CloudTrail encrypts each log file with the
+      // trail's key anyway; the bucket default covers anything else written here. Bucket keys cut KMS calls.
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -87,7 +97,27 @@ export class ManagementEventTrail extends Construct {
       reason: 'CloudTrail log bucket: only CloudTrail writes to it (bucket policy), log file integrity validation proves every file unchanged, and server access logs would need yet another retained bucket',
     });
 
+    // Exceptions Control Tower allows for an architecture this stack does not have (docs/governance.md).
+    acknowledgeGuardRule(this.bucket, 'CT.S3.PR.2',
+      'CloudTrail log bucket: server access logs would need another retained bucket; log file validation and the trail itself record every write');
+    acknowledgeGuardRule(this.bucket, 'CT.S3.PR.4',
+      'CloudTrail log bucket: nothing consumes object events; the same events reach EventBridge and CloudWatch Logs directly from the trail');
+    acknowledgeGuardRule(this.bucket, 'CT.S3.PR.9',
+      'CloudTrail log bucket: S3 Object Lock (WORM) is a compliance-retention architecture this stack does not run; log file integrity validation detects tampering');
+
+    // Control Tower CT.CLOUDTRAIL.PR.3: the trail also delivers to CloudWatch Logs (KMS-encrypted, kept one year,
+    // CT.CLOUDWATCH.PR.2/3). CloudWatch Logs ingestion is charged per GB (docs/monitoring.md, cost).
+    const logGroupName = `/aws/cloudtrail/${props.trailName}`;
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName,
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: newLogGroupKey(this, 'LogKey', logGroupName, RemovalPolicy.RETAIN),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     this.trail = new cloudtrail.Trail(this, 'Trail', {
+      sendToCloudWatchLogs: true,
+      cloudWatchLogGroup: this.logGroup,
       trailName: props.trailName,
       bucket: this.bucket,
       encryptionKey: this.key,
