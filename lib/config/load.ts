@@ -1,4 +1,5 @@
 import { ENVIRONMENTS } from './environments';
+import { applyConfigOverlay } from './overlay';
 import { ENV_NAMES, EnvConfig, EnvName } from './types';
 import { ConfigError, isEnvName, validateEnvConfig, validateEnvironmentSet } from './validate';
 
@@ -12,6 +13,8 @@ export const CONTEXT_KEYS = {
   imageDigest: 'imageDigest',
   /** Deploy the selected environment to this account (only with `env`). */
   account: 'account',
+  /** Tests only: a JSON file merged over the environments before validation (lib/config/overlay.ts). */
+  testConfigOverlay: 'testConfigOverlay',
 } as const;
 
 export interface LoadOptions {
@@ -36,7 +39,9 @@ function contextString(getContext: (key: string) => unknown, key: string): strin
  * Nothing is synthesized unless every selected environment is valid.
  */
 export function loadEnvironments(options: LoadOptions): readonly EnvConfig[] {
-  const base: Readonly<Record<string, EnvConfig>> = options.environments ?? ENVIRONMENTS;
+  const overlay = contextString(options.getContext, CONTEXT_KEYS.testConfigOverlay);
+  const shipped: Readonly<Record<string, EnvConfig>> = options.environments ?? ENVIRONMENTS;
+  const base = overlay === undefined ? shipped : applyConfigOverlay(shipped, overlay);
   const known = Object.keys(base);
   const envName = contextString(options.getContext, CONTEXT_KEYS.env);
   const imageTag = contextString(options.getContext, CONTEXT_KEYS.imageTag);
