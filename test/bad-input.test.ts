@@ -30,14 +30,23 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'bad region', patch: set('staging', { region: 'europe-1' }), message: /staging\.region "europe-1" is not an AWS region name/ },
   { what: 'bad repository name', patch: set('dev', { repositoryName: 'Better Call Buffet' }), message: /dev\.repositoryName "Better Call Buffet" is not a valid ECR repository name/ },
   { what: 'colliding repository names', patch: set('staging', { repositoryName: 'better-call-buffet-dev' }), message: /staging\.repositoryName "better-call-buffet-dev" is also used by dev/ },
-  { what: 'zero releases kept', patch: set('dev', (c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /dev\.retention\.keepReleaseImages must be a positive integer, got 0/ },
-  { what: 'negative untagged expiry', patch: set('prod', (c) => ({ ...c, retention: { ...c.retention, expireUntaggedAfterDays: -3 } })), message: /prod\.retention\.expireUntaggedAfterDays must be a positive integer, got -3/ },
+  { what: 'zero releases kept', patch: set('dev', (c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /dev\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/ },
+  { what: 'negative untagged expiry', patch: set('prod', (c) => ({ ...c, retention: { ...c.retention, expireUntaggedAfterDays: -3 } })), message: /prod\.retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got -3/ },
   { what: 'conflicting retention (cap below kept releases)', patch: set('staging', (c) => ({ ...c, retention: { ...c.retention, maxImages: 10 } })), message: /staging\.retention\.maxImages \(10\) is below retention\.keepReleaseImages \(30\)/ },
   { what: 'bad e-mail', patch: set('prod', (c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@'] } })), message: /prod\.alarms\.emails\[0\] "oncall@" is not an e-mail address/ },
   { what: 'invalid Fargate size', patch: set('prod', (c) => ({ ...c, task: { ...c.task, cpu: 512, memoryMiB: 512 } })), message: /Fargate memory 512 MiB is not valid with CPU 512; valid memory values \(MiB\) for CPU 512: 1024, 2048, 3072, 4096/ },
   { what: 'wildcard cross-account principal', patch: set('staging', { crossAccountPullAccounts: ['*'] }), message: /staging\.crossAccountPullAccounts\[0\] is '\*': wildcard principals are never allowed/ },
   { what: 'mutable tags in prod', patch: set('prod', { tagMutability: 'MUTABLE' }), message: /prod\.tagMutability must be IMMUTABLE in prod/ },
   { what: 'root user in the container', patch: set('dev', (c) => ({ ...c, task: { ...c.task, user: '0' } })), message: /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got "0"/ },
+  // Values a construct used to refuse with a stack trace: configuration validation must name them first.
+  { what: 'a tag with a latest segment in prod', context: { env: 'prod', imageTag: 'v1-latest' }, message: /prod\.imageTag "v1-latest" is a moving tag and is refused in prod/ },
+  { what: 'maxImages 1e21', patch: set('staging', (c) => ({ ...c, retention: { ...c.retention, maxImages: 1e21 } })), message: /staging\.retention\.maxImages must be an integer from 1 to 100,000, got 1e\+21/ },
+  { what: 'maxImages 2^31', patch: set('dev', (c) => ({ ...c, retention: { ...c.retention, maxImages: 2_147_483_648 } })), message: /dev\.retention\.maxImages must be an integer from 1 to 100,000, got 2147483648/ },
+  { what: 'a shell metacharacter in the health check path', patch: set('dev', (c) => ({ ...c, task: { ...c.task, healthCheckPath: '/health;rm' } })), message: /dev\.task\.healthCheckPath must start with '\/'.*got "\/health;rm"/ },
+  { what: 'IMMUTABLE_WITH_EXCLUSION in prod', patch: set('prod', { tagMutability: 'IMMUTABLE_WITH_EXCLUSION', tagMutabilityExclusions: ['latest'] }), message: /prod\.tagMutability must be IMMUTABLE in prod/ },
+  { what: 'MUTABLE_WITH_EXCLUSION in prod', patch: set('prod', { tagMutability: 'MUTABLE_WITH_EXCLUSION', tagMutabilityExclusions: ['v*'] }), message: /prod\.tagMutability must be IMMUTABLE in prod/ },
+  { what: 'an e-mail domain without a dot', patch: set('prod', (c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@example'] } })), message: /prod\.alarms\.emails\[0\] "oncall@example" has no dot in its domain/ },
+  { what: 'a credential-like environment variable', patch: set('dev', (c) => ({ ...c, task: { ...c.task, environment: { db_password: 'x' } } })), message: /dev\.task\.environment\.db_password looks like a credential/ },
 ];
 
 describe('bad input fails the synth with a clear message and writes nothing', () => {

@@ -41,9 +41,9 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     ['an upper-case repository name', dev, { repositoryName: 'Buffet' }, /dev\.repositoryName "Buffet" is not a valid ECR repository name/],
     ['a one-character repository name', dev, { repositoryName: 'b' }, /dev\.repositoryName "b"/],
     ['an unknown environment name', dev, { envName: 'qa' }, /envName "qa" is not a known environment; use one of dev, staging, prod/],
-    ['zero images kept', dev, { 'retention.keepReleaseImages': 0 }, /dev\.retention\.keepReleaseImages must be a positive integer, got 0/],
-    ['negative untagged days', dev, { 'retention.expireUntaggedAfterDays': -1 }, /dev\.retention\.expireUntaggedAfterDays must be a positive integer, got -1/],
-    ['fractional max images', dev, { 'retention.maxImages': 2.5 }, /dev\.retention\.maxImages must be a positive integer, got 2\.5/],
+    ['zero images kept', dev, { 'retention.keepReleaseImages': 0 }, /dev\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/],
+    ['negative untagged days', dev, { 'retention.expireUntaggedAfterDays': -1 }, /dev\.retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got -1/],
+    ['fractional max images', dev, { 'retention.maxImages': 2.5 }, /dev\.retention\.maxImages must be an integer from 1 to 100,000, got 2\.5/],
     ['max images below kept releases', dev, { 'retention.maxImages': 5 }, /maxImages \(5\) is below retention\.keepReleaseImages \(10\)/],
     ['a pattern with five wildcards', dev, { 'retention.releaseTagPatterns': ['*a*b*c*d*'] }, /has more than 4 '\*' wildcards/],
     ['a duplicate release pattern', dev, { 'retention.releaseTagPatterns': ['v*', 'v*'] }, /lists a pattern twice/],
@@ -65,12 +65,25 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     ['a stop timeout above Fargate max', dev, { 'task.stopTimeoutSeconds': 121 }, /stopTimeoutSeconds must be 2-120 seconds/],
     ['running as root', dev, { 'task.user': '0:0' }, /task\.user must be a numeric non-root UID/],
     ['an unsupported log retention', dev, { 'task.logRetentionDays': 10 }, /logRetentionDays 10 is not a CloudWatch Logs retention/],
-    ['a credential in plain environment', dev, { 'task.environment': { AWS_SECRET_ACCESS_KEY: 'x' } }, /looks like a credential \(Security Hub ECS\.8\): move it to task\.secrets/],
+    ['a credential in plain environment', dev, { 'task.environment': { AWS_SECRET_ACCESS_KEY: 'x' } }, /looks like a credential \(Security Hub ECS\.8\): .*move it to task\.secrets/],
     ['a secret with a wildcard name', dev, { 'task.secrets': [{ envVar: 'DB', source: 'ssm', name: '/db/*' }] }, /must be a literal parameter or secret name/],
     ['a tag with a space', dev, { imageTag: 'bad tag' }, /dev\.imageTag "bad tag" is not a valid ECR image tag/],
     ['latest in prod', prod, { imageTag: 'latest' }, /prod\.imageTag "latest" is a moving tag and is refused in prod/],
     ['a non-release tag in prod', prod, { imageTag: 'feature-x' }, /does not match a release tag pattern \(v\*\)/],
     ['a short digest', dev, { imageDigest: 'sha256:abc' }, /dev\.imageDigest "sha256:abc" is not an image digest/],
+    // Upper bounds: ECR's 100,000 images per repository for counts, MAX_LIFECYCLE_DAYS for days.
+    ['more release images kept than a repository can hold', dev, { 'retention.keepReleaseImages': 100_001 }, /dev\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 100001/],
+    ['maxImages 1e21', dev, { 'retention.maxImages': 1e21 }, /dev\.retention\.maxImages must be an integer from 1 to 100,000, got 1e\+21/],
+    ['maxImages 2^31', dev, { 'retention.maxImages': 2_147_483_648 }, /dev\.retention\.maxImages must be an integer from 1 to 100,000, got 2147483648/],
+    ['untagged images kept for more than ten years', dev, { 'retention.expireUntaggedAfterDays': 3651 }, /dev\.retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got 3651/],
+    // Prod allows only IMMUTABLE, also with exclusion filters that would be valid elsewhere.
+    ['IMMUTABLE_WITH_EXCLUSION in prod', prod, { tagMutability: 'IMMUTABLE_WITH_EXCLUSION', tagMutabilityExclusions: ['latest'] }, /prod\.tagMutability must be IMMUTABLE in prod \(Security Hub ECR\.2\), got "IMMUTABLE_WITH_EXCLUSION"/],
+    ['MUTABLE_WITH_EXCLUSION in prod', prod, { tagMutability: 'MUTABLE_WITH_EXCLUSION', tagMutabilityExclusions: ['v*'] }, /prod\.tagMutability must be IMMUTABLE in prod \(Security Hub ECR\.2\), got "MUTABLE_WITH_EXCLUSION"/],
+    ['an e-mail domain without a dot', dev, { 'alarms.emails': ['oncall@example'] }, /dev\.alarms\.emails\[0\] "oncall@example" has no dot in its domain, so mail can never reach it: use a full address like oncall@example\.com/],
+    ['a health check path with a shell metacharacter', dev, { 'task.healthCheckPath': '/health;rm' }, /dev\.task\.healthCheckPath must start with '\/' and use only letters, digits and \. _ ~ \/ % - .*got "\/health;rm"/],
+    ['a health check path with $()', dev, { 'task.healthCheckPath': '/$(id)' }, /dev\.task\.healthCheckPath .*got "\/\$\(id\)"/],
+    ['a tag with a latest segment in prod', prod, { imageTag: 'v1-latest' }, /prod\.imageTag "v1-latest" is a moving tag and is refused in prod/],
+    ['a non-string environment value', dev, { 'task.environment': { PORT: 8080 } }, /dev\.task\.environment\.PORT must be a string, got 8080/],
   ];
 
   test.each(cases)('%s', (_description, base, overrides, message) => {
@@ -90,6 +103,28 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
       expect((e as ConfigError).problems).toHaveLength(2);
     }
   });
+
+  test('the bounds themselves are accepted', () => {
+    expect(() => validateEnvConfig(withOverrides(dev, { 'retention.maxImages': 100_000, 'retention.keepReleaseImages': 100_000, 'retention.expireUntaggedAfterDays': 3650 }))).not.toThrow();
+  });
+
+  // Any case, any position: the name decides, since a value could be anything.
+  test.each([
+    'aws_secret_access_key', 'AWS_ACCESS_KEY_ID', 'ecs_engine_auth_data', 'DB_PASSWORD', 'dbPassword', 'DBPASSWORD', 'MYSQL_PASSWD',
+    'API_TOKEN', 'github_token', 'PRIVATE_KEY', 'privateKey', 'STRIPE_API_KEY', 'apikey', 'CLIENT_SECRET', 'JWT_SECRET', 'SECRETS_JSON',
+    'OAUTH_CREDENTIALS', 'SIGNING_KEY', 'SESSION_KEY',
+  ])('refuses the credential-like environment variable %s, pointing to task.secrets', (name) => {
+    expect(() => validateEnvConfig(withOverrides(dev, { 'task.environment': { [name]: 'x' } }))).toThrow(
+      new RegExp(`dev\\.task\\.environment\\.${name} looks like a credential \\(Security Hub ECS\\.8\\): .*move it to task\\.secrets`),
+    );
+  });
+
+  test.each(['LOG_LEVEL', 'NODE_ENV', 'PORT', 'KEYCLOAK_URL', 'CACHE_KEY_PREFIX', 'FEATURE_FLAGS', 'TOKENIZER_MODEL', 'PASSPORT_STRATEGY'])(
+    'accepts the plain environment variable %s',
+    (name) => {
+      expect(() => validateEnvConfig(withOverrides(dev, { 'task.environment': { [name]: 'x' } }))).not.toThrow();
+    },
+  );
 
   test('latest is fine in dev, where tags may move', () => {
     expect(() => validateEnvConfig(withOverrides(dev, { imageTag: 'latest' }))).not.toThrow();

@@ -337,7 +337,7 @@ describe('BuffetTaskDefinition validation', () => {
   test('log group name', () => expect(build({ logGroupName: '/ecs/app test' })).toThrow(/logGroupName "\/ecs\/app test" must be 1-512/));
   test('environment variable names', () => expect(build({ environment: { '1BAD': 'x' } })).toThrow(/environment variable name "1BAD" is not valid/));
   test('credentials never in plain environment (ECS.8)', () =>
-    expect(build({ environment: { AWS_SECRET_ACCESS_KEY: 'x' } })).toThrow(/AWS_SECRET_ACCESS_KEY is a credential \(Security Hub ECS.8\): pass it in secrets/));
+    expect(build({ environment: { AWS_SECRET_ACCESS_KEY: 'x' } })).toThrow(/AWS_SECRET_ACCESS_KEY looks like a credential \(Security Hub ECS.8\): pass it in secrets/));
   test('secret envVar name', () =>
     expect(build({ secrets: [{ envVar: 'BAD-NAME', source: 'ssm', name: '/p' }] })).toThrow(/envVar "BAD-NAME" is not a valid environment variable name/));
   test('a variable is either plain or secret, once', () =>
