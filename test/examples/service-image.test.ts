@@ -125,7 +125,8 @@ describe('examples/service-image/server.js', () => {
 
   const get = (port: number, urlPath: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
+      // agent: false, so no keep-alive socket outlives the test.
+      http.get({ host: '127.0.0.1', port, path: urlPath, agent: false }, (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
