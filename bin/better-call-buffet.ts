@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
+import { removeOutdirCreatedForThisRun } from '../lib/cli/outdir-cleanup';
 import { loadConfig } from '../lib/config/load';
 import { ConfigError } from '../lib/config/validate';
 
@@ -12,6 +13,8 @@ try {
   if (!(e instanceof ConfigError)) throw e;
   // A clean message, no stack trace, and no cloud assembly: nothing is half-written.
   process.stderr.write(`\nConfiguration error: ${e.message}\n\n`);
+  // The CLI created the output directory before running the app: do not leave it behind, empty.
+  removeOutdirCreatedForThisRun(process.env.CDK_OUTDIR);
   process.exit(1);
 }
 app.synth();

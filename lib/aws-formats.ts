@@ -36,3 +36,55 @@ export function vpcCidrProblem(cidr: string): string | undefined {
   if (prefix < 16 || prefix > 28) return `has prefix /${prefix}; a VPC CIDR block is /16 to /28`;
   return undefined;
 }
+
+/** Words that make an environment variable name look like a credential, matched case-insensitively. */
+const CREDENTIAL_WORDS: readonly string[] = ['password', 'passwd', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'apikey', 'privatekey', 'accesskey'];
+/** Two adjacent words that together name a credential (`API_KEY`, `privateKey`, `aws_access_key_id`). */
+const CREDENTIAL_WORD_PAIRS: readonly string[] = ['api key', 'private key', 'access key', 'auth data', 'client secret', 'session key', 'signing key'];
+
+/**
+ * True for names that look like they hold a credential, whatever their case: the ECS.8 names, any name
+ * with a word PASSWORD, PASSWD, SECRET(S), TOKEN(S) or CREDENTIAL(S), any name containing "password", and
+ * the pairs API_KEY, PRIVATE_KEY, ACCESS_KEY, AUTH_DATA, SESSION_KEY, SIGNING_KEY. Words are split at `_`,
+ * digits and camelCase humps (`dbPassword` -> db, password). Such values belong in the container's
+ * `Secrets` (SSM / Secrets Manager), which is what lets the task definition acknowledge cdk-nag
+ * AwsSolutions-ECS2 for the plain variables that remain.
+ */
+export function looksLikeCredentialName(name: string): boolean {
+  if (CREDENTIAL_ENV_NAMES.includes(name.toUpperCase())) return true;
+  if (/passw(or)?d/i.test(name)) return true;
+  const words = name
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .split(/[^A-Za-z]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+  if (words.some((w) => CREDENTIAL_WORDS.includes(w))) return true;
+  return words.slice(1).some((w, i) => CREDENTIAL_WORD_PAIRS.includes(`${words[i]} ${w}`));
+}
+
+/** `latest`, `main`, ... or a tag with a `latest` segment (`prod-latest`, `v1-latest`, `latest.arm64`). */
+export function isMutableLookingTag(tag: string): boolean {
+  const lower = tag.toLowerCase();
+  return MUTABLE_LOOKING_TAGS.includes(lower) || lower.split(/[-_.]/).includes('latest');
+}
+
+/**
+ * Health check paths: the path is spliced unquoted into the container's `CMD-SHELL` health check command,
+ * so only characters a POSIX shell treats literally are allowed (no `;`, `&`, `$`, quotes, spaces...).
+ */
+export const HEALTH_CHECK_PATH_RE = /^\/[A-Za-z0-9._~/%-]*$/;
+
+/**
+ * ECR's default "Images per repository" quota (adjustable; ECR service quotas,
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html). A lifecycle count above it can
+ * never be reached, so such a rule never expires anything: configuration refuses it as a mistake (1e21 for
+ * 1000). Raise it here only after raising the quota.
+ */
+export const ECR_MAX_IMAGES_PER_REPOSITORY = 100_000;
+
+/**
+ * Upper bound for day counts of lifecycle rules (`sinceImagePushed`). ECR documents no maximum; this is the
+ * project's own limit: ten years is already "never" for build leftovers that are billed every month, and a
+ * larger number is far more likely a typo (1400 for 14) than an intent.
+ */
+export const MAX_LIFECYCLE_DAYS = 3650;

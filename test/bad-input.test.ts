@@ -33,8 +33,8 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'bad account in config', patch: set('prod', { account: '12345678901x' }), message: /prod\.account must be a 12-digit AWS account ID, got "12345678901x"/ },
   { what: 'bad region', patch: set('staging', { region: 'europe-1' }), message: /staging\.region "europe-1" is not an AWS region name/ },
   { what: 'bad repository name', patch: setRegistry({ repositoryName: 'Better Call Buffet' }), message: /registry\.repositoryName "Better Call Buffet" is not a valid ECR repository name/ },
-  { what: 'zero releases kept', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /registry\.retention\.keepReleaseImages must be a positive integer, got 0/ },
-  { what: 'negative untagged expiry', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, expireUntaggedAfterDays: -3 } })), message: /registry\.retention\.expireUntaggedAfterDays must be a positive integer, got -3/ },
+  { what: 'zero releases kept', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /registry\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/ },
+  { what: 'negative untagged expiry', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, expireUntaggedAfterDays: -3 } })), message: /registry\.retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got -3/ },
   { what: 'conflicting retention (cap below kept releases)', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, maxImages: 10 } })), message: /registry\.retention\.maxImages \(10\) is below retention\.keepReleaseImages \(100\)/ },
   { what: 'bad e-mail', patch: setRegistry((c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@'] } })), message: /registry\.alarms\.emails\[0\] "oncall@" is not an e-mail address/ },
   { what: 'invalid Fargate size', patch: set('prod', (c) => ({ ...c, task: { ...c.task, cpu: 512, memoryMiB: 512 } })), message: /Fargate memory 512 MiB is not valid with CPU 512; valid memory values \(MiB\) for CPU 512: 1024, 2048, 3072, 4096/ },
@@ -43,6 +43,15 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'a placeholder GitHub repository for the push role', context: { githubRepository: 'your-org/better-call-buffet' }, message: /registry\.ciPushRole\.githubRepository "your-org\/better-call-buffet" is a placeholder/ },
   { what: 'an unknown promotion gate severity', patch: set('staging', { promotion: { failOnSeverity: 'SEVERE' as never } }), message: /staging\.promotion\.failOnSeverity "SEVERE" must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL/ },
   { what: 'root user in the container', patch: set('dev', (c) => ({ ...c, task: { ...c.task, user: '0' } })), message: /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got "0"/ },
+  // Values a construct used to refuse with a stack trace: configuration validation must name them first.
+  { what: 'a tag with a latest segment in prod', context: { env: 'prod', imageTag: 'v1-latest' }, message: /prod\.imageTag "v1-latest" is a moving tag and is refused in prod/ },
+  { what: 'maxImages 1e21', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, maxImages: 1e21 } })), message: /registry\.retention\.maxImages must be an integer from 1 to 100,000, got 1e\+21/ },
+  { what: 'maxImages 2^31', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, maxImages: 2_147_483_648 } })), message: /registry\.retention\.maxImages must be an integer from 1 to 100,000, got 2147483648/ },
+  { what: 'a shell metacharacter in the health check path', patch: set('dev', (c) => ({ ...c, task: { ...c.task, healthCheckPath: '/health;rm' } })), message: /dev\.task\.healthCheckPath must start with '\/'.*got "\/health;rm"/ },
+  { what: 'IMMUTABLE_WITH_EXCLUSION in the registry prod pulls from', patch: setRegistry({ tagMutability: 'IMMUTABLE_WITH_EXCLUSION' }), message: /registry\.tagMutability must be IMMUTABLE/ },
+  { what: 'MUTABLE_WITH_EXCLUSION in the registry prod pulls from', patch: setRegistry({ tagMutability: 'MUTABLE_WITH_EXCLUSION' }), message: /registry\.tagMutability must be IMMUTABLE/ },
+  { what: 'an e-mail domain without a dot', patch: setRegistry((c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@example'] } })), message: /registry\.alarms\.emails\[0\] "oncall@example" has no dot in its domain/ },
+  { what: 'a credential-like environment variable', patch: set('dev', (c) => ({ ...c, task: { ...c.task, environment: { db_password: 'x' } } })), message: /dev\.task\.environment\.db_password looks like a credential/ },
 ];
 
 describe('bad input fails the synth with a clear message and writes nothing', () => {

@@ -86,7 +86,8 @@ function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Ma
 
 function readText(flag: Flag, path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    // Editors on Windows (and PowerShell's Out-File) start UTF-8 files with a byte-order mark: skip it.
+    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
@@ -178,7 +179,7 @@ function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
   const ms = parseIsoTimestamp(value);
   if (ms === undefined) {
-    throw new CliInputError(`--now "${value}" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z`);
+    throw new CliInputError(`--now "${value}" is not a real ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z`);
   }
   return new Date(ms);
 }

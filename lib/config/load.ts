@@ -1,4 +1,5 @@
 import { ENVIRONMENTS, REGISTRY } from './environments';
+import { applyConfigOverlay } from './overlay';
 import { ENV_NAMES, EnvConfig, EnvName, RegistryConfig } from './types';
 import { ConfigError, isEnvName, validateEnvConfig, validateEnvironmentSet, validateRegistryConfig } from './validate';
 
@@ -19,6 +20,8 @@ export const CONTEXT_KEYS = {
   network: 'network',
   /** `owner/repo` whose GitHub workflows may assume the CI push role (creates the role). */
   githubRepository: 'githubRepository',
+  /** Tests only: a JSON file merged over the environments before validation (lib/config/overlay.ts). */
+  testConfigOverlay: 'testConfigOverlay',
 } as const;
 
 export interface LoadOptions {
@@ -67,7 +70,10 @@ function collect(problems: string[], check: () => void): void {
  * synthesized unless the registry and every environment are valid.
  */
 export function loadConfig(options: LoadOptions): LoadedConfig {
-  const base: Readonly<Record<string, EnvConfig>> = options.environments ?? ENVIRONMENTS;
+  const overlayFile = contextString(options.getContext, CONTEXT_KEYS.testConfigOverlay);
+  const shipped = { environments: options.environments ?? ENVIRONMENTS, registry: options.registry ?? REGISTRY };
+  const overlaid = overlayFile === undefined ? shipped : applyConfigOverlay(shipped.environments, shipped.registry, overlayFile);
+  const base: Readonly<Record<string, EnvConfig>> = overlaid.environments;
   const known = Object.keys(base);
   const envName = contextString(options.getContext, CONTEXT_KEYS.env);
   const imageTag = contextString(options.getContext, CONTEXT_KEYS.imageTag);
@@ -93,7 +99,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
       throw new ConfigError([`context network=${JSON.stringify(networkJson)} is not JSON; pass -c network='{"vpcId":"vpc-...","subnetIds":["subnet-..."],"routeTableIds":["rtb-..."],"vpcCidr":"10.0.0.0/16"}'`]);
     }
   }
-  const baseRegistry = options.registry ?? REGISTRY;
+  const baseRegistry = overlaid.registry;
   const registry: RegistryConfig = githubRepository === undefined ? baseRegistry : {
     ...baseRegistry,
     ciPushRole: {

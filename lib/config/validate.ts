@@ -1,10 +1,11 @@
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from '../constructs/fargate-sizing';
 import {
   ACCOUNT_ID_RE,
-  CREDENTIAL_ENV_NAMES,
+  HEALTH_CHECK_PATH_RE,
   IMAGE_DIGEST_RE,
   IMAGE_TAG_RE,
-  MUTABLE_LOOKING_TAGS,
+  isMutableLookingTag,
+  looksLikeCredentialName,
   REPOSITORY_NAME_RE,
   ROUTE_TABLE_ID_RE,
   SECRET_COMPLETE_ARN_RE,
@@ -15,6 +16,7 @@ import {
   vpcCidrProblem,
 } from '../aws-formats';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
+import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';
 import { ENV_NAMES, EnvConfig, EnvName, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
@@ -110,13 +112,18 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
   if (!/^\d+(:\d+)?$/.test(t.user) || t.user.split(':')[0] === '0') {
     p.push(`${at('task.user')} must be a numeric non-root UID[:GID] like 10001:10001, got ${show(t.user)}`);
   }
-  if (!t.healthCheckPath.startsWith('/') || /[\s'"]/.test(t.healthCheckPath)) p.push(`${at('task.healthCheckPath')} must be a path starting with '/' with no spaces or quotes, got ${show(t.healthCheckPath)}`);
+  if (typeof t.healthCheckPath !== 'string' || !HEALTH_CHECK_PATH_RE.test(t.healthCheckPath)) {
+    p.push(`${at('task.healthCheckPath')} must start with '/' and use only letters, digits and . _ ~ / % - (the health check runs it in a shell), got ${show(t.healthCheckPath)}`);
+  }
   if (!LOG_RETENTION_DAYS.includes(t.logRetentionDays)) {
     p.push(`${at('task.logRetentionDays')} ${show(t.logRetentionDays)} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(', ')}`);
   }
-  for (const name of Object.keys(t.environment)) {
+  for (const [name, value] of Object.entries(t.environment)) {
     if (!ENV_VAR_RE.test(name)) p.push(`${at(`task.environment.${name}`)} is not a valid environment variable name`);
-    if (CREDENTIAL_ENV_NAMES.includes(name)) p.push(`${at(`task.environment.${name}`)} looks like a credential (Security Hub ECS.8): move it to task.secrets`);
+    if (typeof value !== 'string') p.push(`${at(`task.environment.${name}`)} must be a string, got ${show(value)}`);
+    if (looksLikeCredentialName(name)) {
+      p.push(`${at(`task.environment.${name}`)} looks like a credential (Security Hub ECS.8): plain environment variables are visible to anyone who can describe the task definition; move it to task.secrets (an SSM parameter or Secrets Manager secret)`);
+    }
   }
   const seen = new Set<string>(Object.keys(t.environment));
   t.secrets.forEach((s: SecretRef, i) => {
@@ -149,9 +156,6 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
 export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
   const p: string[] = [];
   const at = (field: string) => `registry.${field}`;
-  const positiveInt = (field: string, v: unknown) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) p.push(`${at(field)} must be a positive integer, got ${show(v)}`);
-  };
   const fraction = (field: string, v: unknown) => {
     if (v !== false && (typeof v !== 'number' || !(v > 0 && v <= 1))) {
       p.push(`${at(field)} must be a fraction in (0, 1] or false to disable the alarm, got ${show(v)}`);
@@ -203,10 +207,12 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
 
   // Retention intent; the registry construct checks the rendered rules against ECR's own limits.
   const r = c.retention;
-  positiveInt('retention.keepReleaseImages', r.keepReleaseImages);
-  positiveInt('retention.expireUntaggedAfterDays', r.expireUntaggedAfterDays);
-  positiveInt('retention.maxImages', r.maxImages);
-  positiveInt('retention.keepPromotedImages', r.keepPromotedImages);
+  // The renderer's own rule and bounds (ECR's per-repository image quota for counts), checked here first
+  // so a bad value is a configuration error, not a stack trace from the construct.
+  for (const field of ['keepReleaseImages', 'keepPromotedImages', 'expireUntaggedAfterDays', 'maxImages'] as const) {
+    const problem = retentionCountProblem(r[field], RETENTION_COUNT_MAX[field]);
+    if (problem) p.push(`${at(`retention.${field}`)} ${problem}`);
+  }
   r.protectTagPatterns.forEach((t, i) => tagFilter(`retention.protectTagPatterns[${i}]`, t, 4));
   r.releaseTagPatterns.forEach((t, i) => tagFilter(`retention.releaseTagPatterns[${i}]`, t, 4));
   if (new Set(r.releaseTagPatterns).size !== r.releaseTagPatterns.length) {
@@ -254,7 +260,12 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
     p.push(`${at('alarms.expectSteadyPulls')} must be true or false, got ${show(a.expectSteadyPulls)}`);
   }
   a.emails.forEach((e, i) => {
-    if (!EMAIL_RE.test(e)) p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} is not an e-mail address (name@example.com)`);
+    if (typeof e === 'string' && /^[^\s@]+@[^\s@.]+$/.test(e)) {
+      // SNS would accept the subscription and never deliver: a domain without a dot is not on the internet.
+      p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} has no dot in its domain, so mail can never reach it: use a full address like oncall@example.com`);
+    } else if (typeof e !== 'string' || !EMAIL_RE.test(e)) {
+      p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} is not an e-mail address (name@example.com)`);
+    }
   });
 
   if (p.length > 0) throw new ConfigError(p);
@@ -266,7 +277,8 @@ function validateImageReference(c: EnvConfig, releaseTagPatterns: readonly strin
   if (typeof c.imageTag !== 'string' || !IMAGE_TAG_RE.test(c.imageTag)) {
     p.push(`${at('imageTag')} ${show(c.imageTag)} is not a valid ECR image tag: start with a letter, digit or _, then up to 127 of letters, digits, . _ -`);
   } else if (c.envName === 'prod') {
-    if (MUTABLE_LOOKING_TAGS.includes(c.imageTag.toLowerCase())) {
+    // The same rule the task-definition construct applies (refuseMutableTags), so it never fails later.
+    if (isMutableLookingTag(c.imageTag)) {
       p.push(`${at('imageTag')} ${show(c.imageTag)} is a moving tag and is refused in prod: deploy a release tag like v1.4.2-3f9c2ab (or pin -c imageDigest=sha256:...)`);
     } else if (!releaseTagPatterns.some((pat) => tagMatchesPattern(c.imageTag, pat))) {
       p.push(`${at('imageTag')} ${show(c.imageTag)} does not match a release tag pattern (${releaseTagPatterns.join(', ')}); prod runs only release tags, which the lifecycle policy retains`);

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { CREDENTIAL_ENV_NAMES, IMAGE_DIGEST_RE, IMAGE_TAG_RE, MUTABLE_LOOKING_TAGS, SECRET_COMPLETE_ARN_RE } from '../aws-formats';
+import { HEALTH_CHECK_PATH_RE, IMAGE_DIGEST_RE, IMAGE_TAG_RE, isMutableLookingTag, looksLikeCredentialName, SECRET_COMPLETE_ARN_RE } from '../aws-formats';
 import { newLogGroupKey } from '../governance/kms-key-policy';
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate-sizing';
 
@@ -105,7 +105,8 @@ export interface BuffetTaskDefinitionProps {
    */
   readonly writablePaths?: readonly string[];
   /**
-   * Plain, non-secret environment variables.
+   * Plain, non-secret environment variables. Names that look like credentials (`DB_PASSWORD`, `API_TOKEN`,
+   * `aws_secret_access_key`, ... see `looksLikeCredentialName`) are refused: pass those in `secrets`.
    * @default {}
    */
   readonly environment?: Readonly<Record<string, string>>;
@@ -145,12 +146,6 @@ const FAMILY_RE = /^[A-Za-z0-9_-]{1,255}$/;
 const LOG_GROUP_NAME_RE = /^[A-Za-z0-9._\-/#]{1,512}$/;
 const ENV_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SSM_PARAMETER_NAME_RE = /^[A-Za-z0-9/_.-]{1,2048}$/;
-
-/** `latest`, `main`, ... or a tag with a `latest` segment (`prod-latest`, `latest.arm64`). */
-export function isMutableLookingTag(tag: string): boolean {
-  const lower = tag.toLowerCase();
-  return MUTABLE_LOOKING_TAGS.includes(lower) || lower.split(/[-_.]/).includes('latest');
-}
 
 /**
  * An ECS Fargate task definition for one application container, hardened for Security Hub ECS.4/5/8/9:
@@ -262,6 +257,15 @@ export class BuffetTaskDefinition extends Construct {
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'ecs' }),
     });
 
+    if (Object.keys(props.environment ?? {}).length > 0) {
+      // cdk-nag flags every plain environment variable because one might hold a secret (Security Hub ECS.8).
+      // Here none can: validateProps refuses credential-looking names, and secrets go through `Secrets`.
+      Validations.of(this.taskDefinition).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-ECS2',
+        reason: 'Plain, non-secret settings only: names that look like credentials (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, the ECS.8 names, any case) are refused at synth and must be passed as Secrets from SSM or Secrets Manager',
+      });
+    }
+
     writablePaths.forEach((containerPath) => {
       const name = scratchVolumeName(containerPath);
       // No host or EFS configuration: on Fargate this is a bind mount on the task's ephemeral storage.
@@ -362,7 +366,7 @@ function validateProps(props: BuffetTaskDefinitionProps): void {
   }
   const path = props.healthCheckPath;
   // The path is spliced unquoted into a CMD-SHELL command: only characters the shell treats literally.
-  if (known(path) && !/^\/[A-Za-z0-9._~/%-]*$/.test(path as string)) {
+  if (known(path) && !HEALTH_CHECK_PATH_RE.test(path as string)) {
     fail(`healthCheckPath must start with '/' and use only letters, digits and . _ ~ / % - (it runs in a shell), got ${JSON.stringify(path)}`);
   }
   const volumeNames = new Set<string>();
@@ -378,7 +382,7 @@ function validateProps(props: BuffetTaskDefinitionProps): void {
   const names = new Set<string>();
   for (const name of Object.keys(props.environment ?? {})) {
     if (!ENV_VAR_RE.test(name)) fail(`environment variable name ${JSON.stringify(name)} is not valid`);
-    if (CREDENTIAL_ENV_NAMES.includes(name)) fail(`environment variable ${name} is a credential (Security Hub ECS.8): pass it in secrets instead`);
+    if (looksLikeCredentialName(name)) fail(`environment variable ${name} looks like a credential (Security Hub ECS.8): pass it in secrets instead`);
     names.add(name);
   }
   (props.secrets ?? []).forEach((s, i) => {

@@ -80,27 +80,51 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const IMAGE_STATUSES: readonly ImageStatus[] = ['ACTIVE', 'ARCHIVED', 'ACTIVATING'];
 // ISO-8601 with a mandatory zone for date-times: a zone-less time would be read in the machine's local
 // zone and make the preview depend on where it runs. The CLI always prints an offset.
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):?(\d{2})))?$/i;
+
+/**
+ * Epoch seconds from 1e11 on are the year 5138: a value that large is epoch *milliseconds* (what
+ * JavaScript's Date.now() prints), which describe-images never writes. Read as seconds it would be an image
+ * pushed millennia from now, silently changing which images expire.
+ */
+const EPOCH_MILLISECONDS_FROM = 1e11;
+
+const daysInMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 /**
  * Parses an ISO-8601 timestamp (date only, or date-time with Z or an offset) to epoch milliseconds;
- * `undefined` if the text is not one.
+ * `undefined` if the text is not one. Calendar-impossible values (2026-02-30, 24:00, minute 60) are
+ * refused: `Date.parse` would roll them over into the next day or month without a word.
  */
 export function parseIsoTimestamp(text: string): number | undefined {
-  if (!ISO_TIMESTAMP.test(text)) return undefined;
+  const m = ISO_TIMESTAMP.exec(text);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || (m[6] !== undefined && Number(m[6]) > 59))) return undefined;
+  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return undefined;
   const ms = Date.parse(text);
   return Number.isNaN(ms) ? undefined : ms;
 }
 
 function timestampMs(value: unknown, where: string, field: string): number {
+  const shown = JSON.stringify(value) ?? 'undefined';
   if (typeof value === 'number') {
+    if (Number.isFinite(value) && value >= EPOCH_MILLISECONDS_FROM) {
+      throw new ImageDetailsError(
+        `${where}: ${field}=${shown} looks like epoch milliseconds; describe-images prints epoch seconds (or ISO-8601): divide by 1000 or use the unmodified aws ecr describe-images output`,
+      );
+    }
     if (Number.isFinite(value) && value >= 0) return value * 1000;
   } else if (typeof value === 'string') {
     const ms = parseIsoTimestamp(value);
     if (ms !== undefined) return ms;
+    if (ISO_TIMESTAMP.test(value)) {
+      throw new ImageDetailsError(`${where}: ${field}=${shown} is not a real calendar date or time (day, month, hour or minute out of range)`);
+    }
   }
   throw new ImageDetailsError(
-    `${where}: ${field}=${JSON.stringify(value) ?? 'undefined'} is not a timestamp; use ISO-8601 with a zone (2024-05-01T10:20:30Z) or epoch seconds, as aws ecr describe-images prints`,
+    `${where}: ${field}=${shown} is not a timestamp; use ISO-8601 with a zone (2024-05-01T10:20:30Z) or epoch seconds, as aws ecr describe-images prints`,
   );
 }
 
@@ -123,6 +147,19 @@ export function parseImageDetails(json: unknown): ImageDetail[] {
     throw new ImageDetailsError(
       'images: expected the output of aws ecr describe-images ({"imageDetails": [...]}) or a JSON array of image details',
     );
+  }
+  // DescribeImages pages its results: the API returns `nextToken` while more pages remain, the AWS CLI
+  // prints `NextToken` when --max-items stopped it early
+  // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html,
+  // https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-pagination.html). A preview of one page
+  // would miss images that count toward "keep the newest N" and expire the wrong ones.
+  if (!Array.isArray(json)) {
+    const token = (json as Record<string, unknown>).nextToken ?? (json as Record<string, unknown>).NextToken;
+    if (token !== undefined && token !== null && token !== '') {
+      throw new ImageDetailsError(
+        'images: the listing is partial (it carries a next-page token); save every page: run aws ecr describe-images --repository-name REPO --output json without --max-items / --max-results / --no-paginate',
+      );
+    }
   }
   return list.map((raw, i) => {
     const where = `imageDetails[${i}]`;

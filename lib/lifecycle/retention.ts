@@ -29,7 +29,7 @@
  */
 
 import { Token } from 'aws-cdk-lib';
-import { IMAGE_TAG_RE, TAG_FILTER_RE } from '../aws-formats';
+import { ECR_MAX_IMAGES_PER_REPOSITORY, IMAGE_TAG_RE, MAX_LIFECYCLE_DAYS, TAG_FILTER_RE } from '../aws-formats';
 import { LifecyclePolicy, LifecyclePolicyError, LifecycleRule, validateLifecyclePolicy } from './policy';
 
 /**
@@ -90,19 +90,37 @@ export class RetentionError extends Error {
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 const wildcards = (p: string): number => p.split('*').length - 1;
 
+/** The bound of each retention count: images are capped by ECR's per-repository quota, days by MAX_LIFECYCLE_DAYS. */
+export const RETENTION_COUNT_MAX: Readonly<Record<'keepReleaseImages' | 'keepPromotedImages' | 'expireUntaggedAfterDays' | 'maxImages', number>> = {
+  keepReleaseImages: ECR_MAX_IMAGES_PER_REPOSITORY,
+  keepPromotedImages: ECR_MAX_IMAGES_PER_REPOSITORY,
+  expireUntaggedAfterDays: MAX_LIFECYCLE_DAYS,
+  maxImages: ECR_MAX_IMAGES_PER_REPOSITORY,
+};
+
+/**
+ * The one rule for retention counts (config validation and the renderer both use it): an integer from 1
+ * (ECR rejects a countNumber of 0) to `max`. Returns what is wrong, or undefined.
+ */
+export function retentionCountProblem(v: unknown, max: number): string | undefined {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+    return `must be an integer from 1 to ${max.toLocaleString('en-US')}, got ${show(v)}`;
+  }
+  return undefined;
+}
+
 function checkIntent(intent: RetentionIntent, pinned: readonly string[]): void {
-  const positiveInt = (field: keyof RetentionIntent, fix: string) => {
+  const positiveInt = (field: keyof RetentionIntent, max: number, fix: string) => {
     const v = intent[field];
     if (Token.isUnresolved(v)) {
       throw new RetentionError(`retention.${field} must be a literal number, not a CDK token: the rendered policy is checked against ECR's limits at synth`);
     }
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new RetentionError(`retention.${field} must be an integer >= 1 (ECR rejects a countNumber of 0), got ${show(v)}; ${fix}`);
-    }
+    const problem = retentionCountProblem(v, max);
+    if (problem) throw new RetentionError(`retention.${field} ${problem}; ${fix}`);
   };
-  positiveInt('keepReleaseImages', 'to keep no release images, remove releaseTagPatterns instead');
-  positiveInt('expireUntaggedAfterDays', 'use 1 to expire untagged images after a day');
-  positiveInt('maxImages', 'set the number of images to keep overall');
+  positiveInt('keepReleaseImages', RETENTION_COUNT_MAX.keepReleaseImages, 'to keep no release images, remove releaseTagPatterns instead');
+  positiveInt('expireUntaggedAfterDays', RETENTION_COUNT_MAX.expireUntaggedAfterDays, 'use 1 to expire untagged images after a day');
+  positiveInt('maxImages', RETENTION_COUNT_MAX.maxImages, 'set the number of images to keep overall');
 
   const patternList = (field: 'protectTagPatterns' | 'releaseTagPatterns' | 'promotionTagPatterns') => {
     const list = intent[field] ?? [];
@@ -125,7 +143,7 @@ function checkIntent(intent: RetentionIntent, pinned: readonly string[]): void {
   patternList('releaseTagPatterns');
   const promotion = intent.promotionTagPatterns ?? [];
   if (promotion.length > 0) {
-    positiveInt('keepPromotedImages', 'it is the rollback window: how many images last promoted to each environment stay');
+    positiveInt('keepPromotedImages', RETENTION_COUNT_MAX.keepPromotedImages, 'it is the rollback window: how many images last promoted to each environment stay');
     patternList('promotionTagPatterns');
   }
   for (const p of promotion) {

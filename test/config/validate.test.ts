@@ -49,12 +49,16 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     ['a stop timeout above Fargate max', dev, { 'task.stopTimeoutSeconds': 121 }, /stopTimeoutSeconds must be 2-120 seconds/],
     ['running as root', dev, { 'task.user': '0:0' }, /task\.user must be a numeric non-root UID/],
     ['an unsupported log retention', dev, { 'task.logRetentionDays': 10 }, /logRetentionDays 10 is not a CloudWatch Logs retention/],
-    ['a credential in plain environment', dev, { 'task.environment': { AWS_SECRET_ACCESS_KEY: 'x' } }, /looks like a credential \(Security Hub ECS\.8\): move it to task\.secrets/],
+    ['a credential in plain environment', dev, { 'task.environment': { AWS_SECRET_ACCESS_KEY: 'x' } }, /looks like a credential \(Security Hub ECS\.8\): .*move it to task\.secrets/],
     ['a secret with a wildcard name', dev, { 'task.secrets': [{ envVar: 'DB', source: 'ssm', name: '/db/*' }] }, /must be a literal parameter or secret name/],
     ['a tag with a space', dev, { imageTag: 'bad tag' }, /dev\.imageTag "bad tag" is not a valid ECR image tag/],
     ['latest in prod', prod, { imageTag: 'latest' }, /prod\.imageTag "latest" is a moving tag and is refused in prod/],
     ['a non-release tag in prod', prod, { imageTag: 'feature-x' }, /does not match a release tag pattern \(v\*\)/],
     ['a short digest', dev, { imageDigest: 'sha256:abc' }, /dev\.imageDigest "sha256:abc" is not an image digest/],
+    ['a health check path with a shell metacharacter', dev, { 'task.healthCheckPath': '/health;rm' }, /dev\.task\.healthCheckPath must start with '\/' and use only letters, digits and \. _ ~ \/ % - .*got "\/health;rm"/],
+    ['a health check path with $()', dev, { 'task.healthCheckPath': '/$(id)' }, /dev\.task\.healthCheckPath .*got "\/\$\(id\)"/],
+    ['a tag with a latest segment in prod', prod, { imageTag: 'v1-latest' }, /prod\.imageTag "v1-latest" is a moving tag and is refused in prod/],
+    ['a non-string environment value', dev, { 'task.environment': { PORT: 8080 } }, /dev\.task\.environment\.PORT must be a string, got 8080/],
   ];
 
   test.each(cases)('%s', (_description, base, overrides, message) => {
@@ -82,6 +86,27 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
   test('an unknown promotion gate severity is refused', () => {
     expect(() => validateEnvConfig(withOverrides(prod, { 'promotion.failOnSeverity': 'SEVERE' }), REGISTRY)).toThrow(/prod\.promotion\.failOnSeverity "SEVERE" must be one of INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL/);
   });
+  // Any case, any position: the name decides, since a value could be anything.
+  test.each([
+    'aws_secret_access_key', 'AWS_ACCESS_KEY_ID', 'ecs_engine_auth_data', 'DB_PASSWORD', 'dbPassword', 'DBPASSWORD', 'MYSQL_PASSWD',
+    'API_TOKEN', 'github_token', 'PRIVATE_KEY', 'privateKey', 'STRIPE_API_KEY', 'apikey', 'CLIENT_SECRET', 'JWT_SECRET', 'SECRETS_JSON',
+    'OAUTH_CREDENTIALS', 'SIGNING_KEY', 'SESSION_KEY',
+  ])('refuses the credential-like environment variable %s, pointing to task.secrets', (name) => {
+    expect(() => validateEnvConfig(withOverrides(dev, { 'task.environment': { [name]: 'x' } }), REGISTRY)).toThrow(
+      new RegExp(`dev\\.task\\.environment\\.${name} looks like a credential \\(Security Hub ECS\\.8\\): .*move it to task\\.secrets`),
+    );
+  });
+
+  test.each(['LOG_LEVEL', 'NODE_ENV', 'PORT', 'KEYCLOAK_URL', 'CACHE_KEY_PREFIX', 'FEATURE_FLAGS', 'TOKENIZER_MODEL', 'PASSPORT_STRATEGY'])(
+    'accepts the plain environment variable %s',
+    (name) => {
+      expect(() => validateEnvConfig(withOverrides(dev, { 'task.environment': { [name]: 'x' } }), REGISTRY)).not.toThrow();
+    },
+  );
+
+  test('latest is fine in dev, where tags may move', () => {
+    expect(() => validateEnvConfig(withOverrides(dev, { imageTag: 'latest' }), REGISTRY)).not.toThrow();
+  });
 });
 
 describe('validateRegistryConfig rejects, naming field, value and fix', () => {
@@ -89,11 +114,11 @@ describe('validateRegistryConfig rejects, naming field, value and fix', () => {
   const cases: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an upper-case repository name', { repositoryName: 'Buffet' }, /registry\.repositoryName "Buffet" is not a valid ECR repository name/],
     ['a one-character repository name', { repositoryName: 'b' }, /registry\.repositoryName "b"/],
-    ['zero images kept', { 'retention.keepReleaseImages': 0 }, /registry\.retention\.keepReleaseImages must be a positive integer, got 0/],
-    ['negative untagged days', { 'retention.expireUntaggedAfterDays': -1 }, /registry\.retention\.expireUntaggedAfterDays must be a positive integer, got -1/],
-    ['fractional max images', { 'retention.maxImages': 2.5 }, /registry\.retention\.maxImages must be a positive integer, got 2\.5/],
+    ['zero images kept', { 'retention.keepReleaseImages': 0 }, /registry\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/],
+    ['negative untagged days', { 'retention.expireUntaggedAfterDays': -1 }, /registry\.retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got -1/],
+    ['fractional max images', { 'retention.maxImages': 2.5 }, /registry\.retention\.maxImages must be an integer from 1 to 100,000, got 2\.5/],
     ['max images below kept releases', { 'retention.maxImages': 5 }, /maxImages \(5\) is below retention\.keepReleaseImages \(100\)/],
-    ['a zero promotion window', { 'retention.keepPromotedImages': 0 }, /registry\.retention\.keepPromotedImages must be a positive integer, got 0/],
+    ['a zero promotion window', { 'retention.keepPromotedImages': 0 }, /registry\.retention\.keepPromotedImages must be an integer from 1 to 100,000, got 0/],
     ['a pattern with five wildcards', { 'retention.releaseTagPatterns': ['*a*b*c*d*'] }, /has more than 4 '\*' wildcards/],
     ['a duplicate release pattern', { 'retention.releaseTagPatterns': ['v*', 'v*'] }, /lists a pattern twice/],
     ['mutable tags', { tagMutability: 'MUTABLE' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE"/],
@@ -107,12 +132,24 @@ describe('validateRegistryConfig rejects, naming field, value and fix', () => {
     ['a quota fraction above 1', { 'alarms.imageCountQuotaFraction': 1.5 }, /imageCountQuotaFraction must be a fraction in \(0, 1\]/],
     ['a zero band width', { 'alarms.pullAnomalyBandWidth': 0 }, /pullAnomalyBandWidth must be a positive number/],
     ['a malformed e-mail', { 'alarms.emails': ['oncall.example.com'] }, /registry\.alarms\.emails\[0\] "oncall\.example\.com" is not an e-mail address/],
+    // Upper bounds: ECR's 100,000 images per repository for counts, MAX_LIFECYCLE_DAYS for days.
+    ['more release images kept than a repository can hold', { 'retention.keepReleaseImages': 100_001 }, /registry\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 100001/],
+    ['maxImages 1e21', { 'retention.maxImages': 1e21 }, /registry\.retention\.maxImages must be an integer from 1 to 100,000, got 1e\+21/],
+    ['maxImages 2^31', { 'retention.maxImages': 2_147_483_648 }, /registry\.retention\.maxImages must be an integer from 1 to 100,000, got 2147483648/],
+    ['untagged images kept for more than ten years', { 'retention.expireUntaggedAfterDays': 3651 }, /registry\.retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got 3651/],
+    // The registry prod pulls from allows only IMMUTABLE, also the exclusion modes that would be valid elsewhere.
+    ['MUTABLE_WITH_EXCLUSION', { tagMutability: 'MUTABLE_WITH_EXCLUSION' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE_WITH_EXCLUSION"/],
+    ['an e-mail domain without a dot', { 'alarms.emails': ['oncall@example'] }, /registry\.alarms\.emails\[0\] "oncall@example" has no dot in its domain, so mail can never reach it: use a full address like oncall@example\.com/],
   ];
 
   test.each(cases)('%s', (_description, overrides, message) => {
     const config = withOverrides(REGISTRY, overrides);
     expect(() => validateRegistryConfig(config)).toThrow(ConfigError);
     expect(() => validateRegistryConfig(config)).toThrow(message);
+  });
+
+  test('the bounds themselves are accepted', () => {
+    expect(() => validateRegistryConfig(withOverrides(REGISTRY, { 'retention.maxImages': 100_000, 'retention.keepReleaseImages': 100_000, 'retention.expireUntaggedAfterDays': 3650 }))).not.toThrow();
   });
 });
 

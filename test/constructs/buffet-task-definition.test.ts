@@ -383,7 +383,10 @@ describe('BuffetTaskDefinition validation', () => {
   test('log group name', () => expect(build({ logGroupName: '/ecs/app test' })).toThrow(/logGroupName "\/ecs\/app test" must be 1-512/));
   test('environment variable names', () => expect(build({ environment: { '1BAD': 'x' } })).toThrow(/environment variable name "1BAD" is not valid/));
   test('credentials never in plain environment (ECS.8)', () =>
-    expect(build({ environment: { AWS_SECRET_ACCESS_KEY: 'x' } })).toThrow(/AWS_SECRET_ACCESS_KEY is a credential \(Security Hub ECS.8\): pass it in secrets/));
+    expect(build({ environment: { AWS_SECRET_ACCESS_KEY: 'x' } })).toThrow(/AWS_SECRET_ACCESS_KEY looks like a credential \(Security Hub ECS.8\): pass it in secrets/));
+  // The construct's own check is what makes its AwsSolutions-ECS2 acknowledgement sound, config or not.
+  test.each(['aws_secret_access_key', 'db_password', 'ApiToken', 'PRIVATE_KEY'])('credential-like name %s refused in any case', (name) =>
+    expect(build({ environment: { [name]: 'x' } })).toThrow(new RegExp(`${name} looks like a credential \\(Security Hub ECS.8\\): pass it in secrets`)));
   test('secret envVar name', () =>
     expect(build({ secrets: [{ envVar: 'BAD-NAME', source: 'ssm', name: '/p' }] })).toThrow(/envVar "BAD-NAME" is not a valid environment variable name/));
   test('a variable is either plain or secret, once', () =>

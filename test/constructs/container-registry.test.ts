@@ -171,7 +171,7 @@ describe('lifecycle policy', () => {
   });
 
   test('invalid retention fails at construction, before any deploy', () => {
-    expect(() => registry({ retention: { ...DEFAULT_RETENTION, keepReleaseImages: 0 } })).toThrow(/retention\.keepReleaseImages must be an integer >= 1/);
+    expect(() => registry({ retention: { ...DEFAULT_RETENTION, keepReleaseImages: 0 } })).toThrow(/retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/);
   });
 
   test('a pinned tag from a deploy-time parameter is rendered into the policy text', () => {

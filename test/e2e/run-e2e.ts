@@ -12,6 +12,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { helpOrRefuseArgs } from '../../lib/cli/plain-args';
 import { loadEnvironment, loadRegistry } from '../../lib/config/load';
 import { EnvConfig, RegistryConfig } from '../../lib/config/types';
 import { AssemblyStack, EnvironmentAssembly, readEnvironmentAssembly, resourcesOfType, Template } from './lib/assembly';
@@ -852,10 +853,26 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+const E2E_USAGE = `Usage: npm run e2e
+
+Deploys, re-deploys, diffs and destroys the stacks with the real CDK CLI against a local moto_server on
+127.0.0.1 (never real AWS), then prints per-step timings. Needs moto_server and the aws CLI on PATH.
+Takes no flags; settings come from the environment:
+  E2E_ENVS=dev,prod   environments to run, in order (default dev,prod)
+  E2E_KEEP=1          keep the temp dir (assemblies, per-step command logs, moto.log)
+
+Exit codes: 0 passed, 1 failed, 2 bad arguments.
+`;
+
+const argsExit = helpOrRefuseArgs('e2e', process.argv.slice(2), E2E_USAGE);
+if (argsExit !== undefined) {
+  process.exitCode = argsExit;
+} else {
+  main().then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

@@ -124,8 +124,8 @@ describe('lifecycle CLI argument and input errors', () => {
     [['explain', '--env', 'dev'], 'lifecycle: --env was removed: every environment pulls from one repository; use --repository better-call-buffet (see --help)\n'],
     [['explain'], 'lifecycle: missing policy: add --policy FILE or --repository NAME (see --help)\n'],
     [['preview', '--policy', 'a.json'], 'lifecycle: missing --images FILE: save aws ecr describe-images --repository-name REPO --output json to a file (see --help)\n'],
-    [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', '2024-06-01T00:00'], 'lifecycle: --now "2024-06-01T00:00" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
-    [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', 'tomorrow'], 'lifecycle: --now "tomorrow" is not an ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
+    [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', '2024-06-01T00:00'], 'lifecycle: --now "2024-06-01T00:00" is not a real ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
+    [['preview', '--policy', 'a.json', '--images', 'i.json', '--now', 'tomorrow'], 'lifecycle: --now "tomorrow" is not a real ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n'],
   ])('rejects %j with exit 2 and a one-line message', (args, message) => {
     // GIVEN bad arguments / WHEN run / THEN exit 2, the message on stderr, nothing on stdout
     expect(runCli(...args)).toEqual({ status: 2, stdout: '', stderr: message });
@@ -192,5 +192,71 @@ describe('lifecycle CLI with --repository', () => {
     expect(run).toMatchObject({ status: 2, stdout: '' });
     expect(run.stderr).toMatch(/^lifecycle: --repository "nosuch": this app deploys one repository, "better-call-buffet", not "nosuch" \(see --help\)\n$/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('lifecycle preview refuses input it would misread', () => {
+  const image = (imagePushedAt: unknown) => ({ imageDigest: 'sha256:ddd', imageTags: ['beta-4'], imagePushedAt });
+  const preview = (images: unknown, name: string, now = '2026-06-01T00:00:00Z') => {
+    writeFileSync(file(name), typeof images === 'string' ? images : JSON.stringify(images));
+    return runCli('preview', '--policy', file('policy.json'), '--images', file(name), '--now', now);
+  };
+
+  it.each([
+    ['30 February', '2026-02-30T12:00:00Z'],
+    ['29 February of a common year', '2025-02-29T00:00:00Z'],
+    ['month 13', '2026-13-01T00:00:00Z'],
+    ['hour 24', '2026-05-01T24:00:00Z'],
+    ['minute 60', '2026-05-01T10:60:00Z'],
+  ])('an impossible calendar date (%s) instead of rolling it over', (_what, pushedAt) => {
+    // GIVEN describe-images output with an image pushed at an impossible instant / WHEN previewed
+    const run = preview({ imageDetails: [...IMAGES.imageDetails, image(pushedAt)] }, 'impossible-date.json');
+    // THEN exit 2, naming the image, field and value
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toContain(`imageDetails[3] (sha256:ddd): imagePushedAt="${pushedAt}" is not a real calendar date or time`);
+  });
+
+  it('accepts 29 February of a leap year and 23:59:59', () => {
+    // GIVEN two real but edge-of-range instants / WHEN previewed / THEN accepted
+    expect(preview({ imageDetails: [...IMAGES.imageDetails, image('2024-02-29T23:59:59Z')] }, 'leap-day.json').status).toBe(0);
+  });
+
+  it('an impossible --now', () => {
+    // GIVEN / WHEN / THEN
+    expect(runCli('preview', '--policy', file('policy.json'), '--images', file('images.json'), '--now', '2026-02-30T12:00:00Z')).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'lifecycle: --now "2026-02-30T12:00:00Z" is not a real ISO-8601 date or date-time with a time zone; use e.g. 2024-05-01T00:00:00Z (see --help)\n',
+    });
+  });
+
+  it('epoch milliseconds, which would be read as seconds millennia from now', () => {
+    // GIVEN imagePushedAt as JavaScript's Date.now() prints it / WHEN previewed
+    const run = preview({ imageDetails: [...IMAGES.imageDetails, image(1716465600000)] }, 'epoch-ms.json');
+    // THEN exit 2 with the fix
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toContain('imageDetails[3] (sha256:ddd): imagePushedAt=1716465600000 looks like epoch milliseconds; describe-images prints epoch seconds');
+  });
+
+  it.each([
+    ['the API\'s nextToken', { ...IMAGES, nextToken: 'eyJwYWdlIjoyfQ==' }],
+    ['the AWS CLI\'s NextToken (--max-items)', { ...IMAGES, NextToken: 'eyJwYWdlIjoyfQ==' }],
+  ])('a partial listing carrying %s', (_what, listing) => {
+    // GIVEN one page of a paginated describe-images / WHEN previewed
+    const run = preview(listing, 'partial.json');
+    // THEN exit 2: a preview of one page could expire the wrong images
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^lifecycle: --images file ".*partial\.json": images: the listing is partial \(it carries a next-page token\); save every page/);
+  });
+
+  it('accepts files that start with a UTF-8 byte-order mark, with the same result', () => {
+    // GIVEN the policy and images files with a BOM, as Windows editors and PowerShell write them
+    writeFileSync(file('bom-policy.json'), `\uFEFF${JSON.stringify(POLICY)}`);
+    writeFileSync(file('bom-images.json'), `\uFEFF${JSON.stringify(IMAGES)}`);
+    // WHEN previewed
+    const withBom = runCli('preview', '--policy', file('bom-policy.json'), '--images', file('bom-images.json'), '--now', '2024-06-01T00:00:00Z');
+    const without = runCli('preview', '--policy', file('policy.json'), '--images', file('images.json'), '--now', '2024-06-01T00:00:00Z');
+    // THEN both succeed with identical output
+    expect(withBom).toEqual({ status: 0, stdout: without.stdout, stderr: '' });
   });
 });

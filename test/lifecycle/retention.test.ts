@@ -61,9 +61,9 @@ describe('renderRetentionPolicy', () => {
 
   describe('rejects intent it cannot render', () => {
     test.each<[string, Partial<RetentionIntent>, string[] | undefined, RegExp]>([
-      ['zero release images kept', { keepReleaseImages: 0 }, undefined, /retention\.keepReleaseImages must be an integer >= 1 .*got 0/],
-      ['fractional untagged days', { expireUntaggedAfterDays: 1.5 }, undefined, /retention\.expireUntaggedAfterDays must be an integer >= 1 .*got 1\.5/],
-      ['negative max images', { maxImages: -1 }, undefined, /retention\.maxImages must be an integer >= 1 .*got -1/],
+      ['zero release images kept', { keepReleaseImages: 0 }, undefined, /retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/],
+      ['fractional untagged days', { expireUntaggedAfterDays: 1.5 }, undefined, /retention\.expireUntaggedAfterDays must be an integer from 1 to 3,650, got 1\.5/],
+      ['negative max images', { maxImages: -1 }, undefined, /retention\.maxImages must be an integer from 1 to 100,000, got -1/],
       ['a pattern with a space', { protectTagPatterns: ['keep me'] }, undefined, /protectTagPatterns\[0\] "keep me" is not a tag pattern/],
       ['a pattern with five wildcards', { releaseTagPatterns: ['*a*b*c*d*'] }, undefined, /releaseTagPatterns\[0\] "\*a\*b\*c\*d\*" has 5 '\*' wildcards; ECR allows at most 4/],
       ['a pattern listed twice', { protectTagPatterns: ['keep-*', 'keep-*'] }, undefined, /protectTagPatterns lists "keep-\*" twice/],

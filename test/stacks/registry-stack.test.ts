@@ -178,7 +178,7 @@ describe('config checks the registry relies on', () => {
   test.each<[string, Partial<RegistryConfig>, RegExp]>([
     ['a pattern both protected and released', { retention: { ...r.retention, protectTagPatterns: ['v*'] } }, /registry\.retention\.protectTagPatterns and retention\.releaseTagPatterns both list "v\*"/],
     ['a protected pattern listed twice', { retention: { ...r.retention, protectTagPatterns: ['keep-*', 'keep-*'] } }, /registry\.retention\.protectTagPatterns lists a pattern twice/],
-    ['a zero promotion window', { retention: { ...r.retention, keepPromotedImages: 0 } }, /registry\.retention\.keepPromotedImages must be a positive integer, got 0/],
+    ['a zero promotion window', { retention: { ...r.retention, keepPromotedImages: 0 } }, /registry\.retention\.keepPromotedImages must be an integer from 1 to 100,000, got 0/],
     ['mutable tags', { tagMutability: 'MUTABLE' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE": prod pulls from this repository \(Security Hub ECR\.2\) and promotion tags must never move/],
     ['a malformed oidcProviderArn', { ciPushRole: { ...REAL_REPO, oidcProviderArn: 'arn:aws:iam::123:oidc-provider/x' } }, /registry\.ciPushRole\.oidcProviderArn must be arn:aws:iam::<12-digit account>:oidc-provider\/token\.actions\.githubusercontent\.com/],
     ['both an ARN and createOidcProvider', { ciPushRole: { ...REAL_REPO, createOidcProvider: true, oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' } }, /sets both oidcProviderArn and createOidcProvider/],

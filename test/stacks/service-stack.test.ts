@@ -116,10 +116,10 @@ describe('ServiceStack sizing, logging and outputs per environment', () => {
   });
 
   test.each([
-    ['dev', 7, 'Delete'],
-    ['staging', 30, 'Retain'],
-    ['prod', 365, 'Retain'],
-  ] as const)('%s: log group /ecs/better-call-buffet-%s keeps logs %i days, %s on stack deletion', (envName, days, policy) => {
+    { envName: 'dev', days: 7, policy: 'Delete' },
+    { envName: 'staging', days: 30, policy: 'Retain' },
+    { envName: 'prod', days: 365, policy: 'Retain' },
+  ] as const)('$envName: log group /ecs/better-call-buffet-$envName keeps logs $days days, $policy on stack deletion', ({ envName, days, policy }) => {
     const t = template(envName);
     t.resourceCountIs('AWS::Logs::LogGroup', 1);
     t.hasResource('AWS::Logs::LogGroup', {

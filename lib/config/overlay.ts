@@ -1,0 +1,75 @@
+import { readFileSync } from 'fs';
+import { EnvConfig, RegistryConfig } from './types';
+import { ConfigError } from './validate';
+
+/**
+ * `-c testConfigOverlay=FILE`: a JSON file deep-merged over the environments before validation, so tests
+ * can run the real `cdk synth` (cdk-nag and every validation plugin on) on a configuration the shipped
+ * `environments.ts` does not contain. The result is validated exactly like the shipped configuration.
+ *
+ * Shape: `{ "registry": { <fields of RegistryConfig> }, "<env>": { <fields of EnvConfig to change> } }`, every
+ * key optional. Objects merge field by field; arrays and
+ * scalars replace. A field the environment does not have is refused (a typo would otherwise be ignored),
+ * except inside an object that is empty in the base (a record such as `task.environment`).
+ */
+export interface OverlaidConfig {
+  readonly registry: RegistryConfig;
+  readonly environments: Record<string, EnvConfig>;
+}
+
+export function applyConfigOverlay(base: Readonly<Record<string, EnvConfig>>, registry: RegistryConfig, file: string): OverlaidConfig {
+  const where = `context testConfigOverlay=${JSON.stringify(file)}`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError([`${where}: cannot read the file (${code ?? (e as Error).message}); pass the path of a JSON overlay file`]);
+  }
+  let overlay: unknown;
+  try {
+    overlay = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new ConfigError([`${where}: not valid JSON (${(e as Error).message})`]);
+  }
+  if (!isPlainObject(overlay)) throw new ConfigError([`${where}: must be a JSON object keyed by "registry" or an environment name, e.g. {"dev": {"task": {"environment": {"LOG_LEVEL": "info"}}}}`]);
+
+  const problems: string[] = [];
+  const result: Record<string, EnvConfig> = { ...base };
+  let resultRegistry = registry;
+  for (const [envName, patch] of Object.entries(overlay)) {
+    const target = base[envName];
+    if (envName === 'registry' && isPlainObject(patch)) {
+      resultRegistry = merge(registry, patch, 'registry', problems) as unknown as RegistryConfig;
+    } else if (target === undefined) {
+      problems.push(`${where}: unknown environment ${JSON.stringify(envName)}; valid keys: registry, ${Object.keys(base).join(', ')}`);
+    } else if (!isPlainObject(patch)) {
+      problems.push(`${where}: ${envName} must be an object of fields to change, got ${JSON.stringify(patch)}`);
+    } else if ('envName' in patch && patch.envName !== envName) {
+      problems.push(`${where}: ${envName}.envName cannot be changed by an overlay`);
+    } else {
+      result[envName] = merge(target, patch, envName, problems) as unknown as EnvConfig;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { registry: resultRegistry, environments: result };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(base: unknown, patch: Record<string, unknown>, path: string, problems: string[]): Record<string, unknown> {
+  const from = isPlainObject(base) ? base : {};
+  const isRecord = Object.keys(from).length === 0;
+  const out: Record<string, unknown> = { ...from };
+  for (const [key, value] of Object.entries(patch)) {
+    const at = `${path}.${key}`;
+    if (!(key in from) && !isRecord) {
+      problems.push(`testConfigOverlay: ${at} is not a field of the configuration; fields here: ${Object.keys(from).join(', ')}`);
+      continue;
+    }
+    out[key] = isPlainObject(value) && isPlainObject(from[key]) ? merge(from[key], value, at, problems) : value;
+  }
+  return out;
+}
