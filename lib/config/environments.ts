@@ -51,6 +51,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
       cloudTrailEnabled: false,
       emails: [],
     },
+    // Dev images churn: no size-regression alarm, a small budget against forgotten experiment images.
+    inventory: {
+      schedule: 'rate(1 hour)',
+      sizeBudgetGiB: 20,
+      sizeRegressionPercent: false,
+      stalePullDays: 30,
+      storagePricePerGbMonthUsd: 0.1,
+    },
     task: { ...APP_TASK_DEFAULTS, cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
     imageTag: 'dev-main',
   },
@@ -92,6 +100,13 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
       cloudTrailEnabled: false,
       emails: [],
     },
+    inventory: {
+      schedule: 'rate(1 hour)',
+      sizeBudgetGiB: 50,
+      sizeRegressionPercent: 25,
+      stalePullDays: 60,
+      storagePricePerGbMonthUsd: 0.1,
+    },
     task: { ...APP_TASK_DEFAULTS, cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
     imageTag: 'v1.0.0',
   },
@@ -126,6 +141,14 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
       authFailureThreshold: 1,
       cloudTrailEnabled: false,
       emails: [],
+    },
+    // A release more than 20% larger than the one before it is worth a look before it rolls out.
+    inventory: {
+      schedule: 'rate(1 hour)',
+      sizeBudgetGiB: 200,
+      sizeRegressionPercent: 20,
+      stalePullDays: 90,
+      storagePricePerGbMonthUsd: 0.1,
     },
     task: { ...APP_TASK_DEFAULTS, cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
     imageTag: 'v1.0.0',

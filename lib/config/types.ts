@@ -116,6 +116,24 @@ export interface TaskConfig {
   readonly secrets: readonly SecretRef[];
 }
 
+/**
+ * The registry inventory (docs/inventory.md): a scheduled function that publishes the repository's size,
+ * image counts, staleness and estimated storage cost as CloudWatch metrics, with alarms. Self-contained,
+ * so it can move with the repository it describes.
+ */
+export interface InventoryConfig {
+  /** EventBridge rate expression, 5 minutes to 1 day, e.g. `rate(1 hour)`. No cron: the stopped-publishing alarm needs a fixed interval. */
+  readonly schedule: string;
+  /** Alarm when the repository's images add up to more than this many GiB. Set `false` to disable. */
+  readonly sizeBudgetGiB: number | false;
+  /** Alarm when a new release image is more than this many percent larger than the previous release. Set `false` to disable. */
+  readonly sizeRegressionPercent: number | false;
+  /** Images not pulled (never-pulled: not pushed) for more than this many days count as stale. */
+  readonly stalePullDays: number;
+  /** Storage price in USD per GB-month for the cost estimate ($0.10 in us-east-1, https://aws.amazon.com/ecr/pricing/). */
+  readonly storagePricePerGbMonthUsd: number;
+}
+
 export interface EnvConfig {
   readonly envName: EnvName;
   /** 12-digit AWS account ID. Unset: the CLI's default account (so synth needs no credentials). */
@@ -140,6 +158,7 @@ export interface EnvConfig {
   readonly ciPushRole?: CiPushRoleConfig;
   readonly retention: RetentionConfig;
   readonly alarms: AlarmsConfig;
+  readonly inventory: InventoryConfig;
   readonly task: TaskConfig;
   /** Image tag the task definition runs (override: `-c imageTag=`). */
   readonly imageTag: string;
