@@ -38,6 +38,14 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'wildcard cross-account principal', patch: set('staging', { crossAccountPullAccounts: ['*'] }), message: /staging\.crossAccountPullAccounts\[0\] is '\*': wildcard principals are never allowed/ },
   { what: 'mutable tags in prod', patch: set('prod', { tagMutability: 'MUTABLE' }), message: /prod\.tagMutability must be IMMUTABLE in prod/ },
   { what: 'root user in the container', patch: set('dev', (c) => ({ ...c, task: { ...c.task, user: '0' } })), message: /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got "0"/ },
+  { what: 'inventory cron schedule', patch: set('prod', (c) => ({ ...c, inventory: { ...c.inventory, schedule: 'cron(0 * * * ? *)' } })), message: /prod\.inventory\.schedule "cron\(0 \* \* \* \? \*\)" is a cron expression; use a rate expression/ },
+  { what: 'inventory rate with a plural unit for 1', patch: set('dev', (c) => ({ ...c, inventory: { ...c.inventory, schedule: 'rate(1 hours)' } })), message: /dev\.inventory\.schedule "rate\(1 hours\)" uses "hours" with 1/ },
+  { what: 'inventory every minute', patch: set('dev', (c) => ({ ...c, inventory: { ...c.inventory, schedule: 'rate(1 minute)' } })), message: /dev\.inventory\.schedule "rate\(1 minute\)" runs every 1 minutes; use an interval from 5 minutes to 1 day/ },
+  { what: 'negative size budget', patch: set('staging', (c) => ({ ...c, inventory: { ...c.inventory, sizeBudgetGiB: -5 } })), message: /staging\.inventory\.sizeBudgetGiB must be a positive number of GiB or false to disable the alarm, got -5/ },
+  { what: 'zero regression percent', patch: set('prod', (c) => ({ ...c, inventory: { ...c.inventory, sizeRegressionPercent: 0 } })), message: /prod\.inventory\.sizeRegressionPercent must be a positive number of percent or false/ },
+  { what: 'fractional stale days', patch: set('prod', (c) => ({ ...c, inventory: { ...c.inventory, stalePullDays: 1.5 } })), message: /prod\.inventory\.stalePullDays must be a whole number of days from 1 to 3650, got 1\.5/ },
+  { what: 'zero storage price', patch: set('dev', (c) => ({ ...c, inventory: { ...c.inventory, storagePricePerGbMonthUsd: 0 } })), message: /dev\.inventory\.storagePricePerGbMonthUsd must be a price in USD per GB-month above 0/ },
+  { what: 'inventory missing', patch: set('dev', (c) => ({ ...c, inventory: undefined as never })), message: /dev\.inventory is missing/ },
 ];
 
 describe('bad input fails the synth with a clear message and writes nothing', () => {

@@ -13,6 +13,10 @@ export interface ClientOptions {
   readonly region?: string;
   /** @default DEFAULT_MAX_ATTEMPTS */
   readonly maxAttempts?: number;
+  /** @default - AWS_ENDPOINT_URL, else the service's regional endpoint */
+  readonly endpoint?: string;
+  /** @default - the standard credential chain */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /**
@@ -20,6 +24,12 @@ export interface ClientOptions {
  * (and the per-service `AWS_ENDPOINT_URL_ECR` / `AWS_ENDPOINT_URL_CLOUDWATCH`) itself.
  */
 export function inventoryClients(options: ClientOptions = {}): { ecr: ECRClient; cloudwatch: CloudWatchClient } {
-  const config = { region: options.region, maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, retryMode: 'adaptive' as const };
+  const config = {
+    region: options.region,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'adaptive' as const,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: { ...options.credentials } } : {}),
+  };
   return { ecr: new ECRClient(config), cloudwatch: new CloudWatchClient(config) };
 }

@@ -13,7 +13,7 @@ export async function collectInventory(ecr: ECRClient, options: InventoryOptions
   const acc = new InventoryAccumulator(options);
   const pages = paginateDescribeImages(
     { client: ecr, pageSize: DESCRIBE_IMAGES_PAGE_SIZE },
-    { repositoryName: options.repositoryName, registryId: options.registryId },
+    { repositoryName: options.repositoryName, ...(options.registryId ? { registryId: options.registryId } : {}) },
   );
   for await (const page of pages) {
     for (const image of page.imageDetails ?? []) acc.add(image);
