@@ -27,10 +27,11 @@ import {
 import { MAX_SCHEDULE_MINUTES, MIN_SCHEDULE_MINUTES } from '../inventory/schedule';
 
 /**
- * Memory and timeout, sized by `npm run bench:inventory` (docs/inventory.md): 100,000 images (the
- * per-repository quota) in 100 pages take ~30 s at 300 ms per page and well under 100 MB of heap. 512 MB
- * buys CPU (Lambda allocates CPU in proportion to memory) for the ~2-3 s of parsing; 5 minutes leaves ~10x
- * headroom for slow pages and throttling retries, far below Lambda's 900-second maximum
+ * Memory and timeout, sized by `npm run bench:inventory` (numbers in docs/inventory.md): 100,000 images
+ * (the per-repository quota) in 100 pages of 1,000 took 42 s of wall time at 300 ms simulated latency per
+ * page, 4.4 s of CPU and 45 MB peak heap on a shared 2-core machine. Lambda gives 512 MB about 0.29 vCPU
+ * (a full vCPU at 1,769 MB), so the CPU part becomes ~15 s: ~45-60 s in all. The 5-minute timeout leaves
+ * ~5x headroom for slow pages and throttling retries, far below Lambda's 900-second maximum
  * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html).
  */
 export const INVENTORY_MEMORY_MIB = 512;
