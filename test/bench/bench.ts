@@ -64,7 +64,7 @@ interface Timing {
 function timeOnce(file: string, env: Record<string, string>): Timing {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const cpuFile = path.join(outdir, 'cpu-ms');
-  const context = { ...cdkJson.context, 'aws:cdk:enable-path-metadata': true };
+  const context = { ...cdkJson.context, 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true };
   // The floor is plain JavaScript: plain node, no ts-node. Every run reports its own CPU time.
   const node = ['node', '-r', './test/bench/cpu-report.js'];
   const command = file.endsWith('.js') ? [...node, file] : [...node, ...appCommand.slice(1, -1), file];

@@ -23,8 +23,8 @@ export interface TestApp {
  * `configs` replaces the configuration loaded from context (for construct-level variations).
  */
 export function buildTestApp(context: Record<string, unknown> = {}, options: BuildAppOptions & { configs?: readonly EnvConfig[]; outdir?: string } = {}): TestApp {
-  // The CLI also sets path metadata on; versionReporting is off in cdk.json.
-  const fullContext = { ...cdkJsonContext(), 'aws:cdk:enable-path-metadata': true, ...context };
+  // The CLI also sets path and asset metadata on; versionReporting is off in cdk.json.
+  const fullContext = { ...cdkJsonContext(), 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...context };
   const app = new App({ context: fullContext, outdir: options.outdir, analyticsReporting: false });
   const configs = options.configs ?? loadEnvironments({ getContext: (k) => app.node.tryGetContext(k) });
   const stacks = buildApp(app, configs, options);
