@@ -52,6 +52,14 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'MUTABLE_WITH_EXCLUSION in the registry prod pulls from', patch: setRegistry({ tagMutability: 'MUTABLE_WITH_EXCLUSION' }), message: /registry\.tagMutability must be IMMUTABLE/ },
   { what: 'an e-mail domain without a dot', patch: setRegistry((c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@example'] } })), message: /registry\.alarms\.emails\[0\] "oncall@example" has no dot in its domain/ },
   { what: 'a credential-like environment variable', patch: set('dev', (c) => ({ ...c, task: { ...c.task, environment: { db_password: 'x' } } })), message: /dev\.task\.environment\.db_password looks like a credential/ },
+  { what: 'inventory cron schedule', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, schedule: 'cron(0 * * * ? *)' } })), message: /registry\.inventory\.schedule "cron\(0 \* \* \* \? \*\)" is a cron expression; use a rate expression/ },
+  { what: 'inventory rate with a plural unit for 1', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, schedule: 'rate(1 hours)' } })), message: /registry\.inventory\.schedule "rate\(1 hours\)" uses "hours" with 1/ },
+  { what: 'inventory every minute', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, schedule: 'rate(1 minute)' } })), message: /registry\.inventory\.schedule "rate\(1 minute\)" runs every 1 minutes; use an interval from 5 minutes to 1 day/ },
+  { what: 'negative size budget', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, sizeBudgetGiB: -5 } })), message: /registry\.inventory\.sizeBudgetGiB must be a positive number of GiB or false to disable the alarm, got -5/ },
+  { what: 'zero regression percent', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, sizeRegressionPercent: 0 } })), message: /registry\.inventory\.sizeRegressionPercent must be a positive number of percent or false/ },
+  { what: 'fractional stale days', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, stalePullDays: 1.5 } })), message: /registry\.inventory\.stalePullDays must be a whole number of days from 1 to 3650, got 1\.5/ },
+  { what: 'zero storage price', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, storagePricePerGbMonthUsd: 0 } })), message: /registry\.inventory\.storagePricePerGbMonthUsd must be a price in USD per GB-month above 0/ },
+  { what: 'inventory missing', patch: setRegistry((c) => ({ ...c, inventory: undefined as never })), message: /registry\.inventory is missing/ },
 ];
 
 describe('bad input fails the synth with a clear message and writes nothing', () => {

@@ -70,6 +70,14 @@ export const REGISTRY: RegistryConfig = {
     cloudTrail: 'create-trail',
     emails: [],
   },
+  // A release more than 20% larger than the one before it is worth a look before it rolls out.
+  inventory: {
+    schedule: 'rate(1 hour)',
+    sizeBudgetGiB: 200,
+    sizeRegressionPercent: 20,
+    stalePullDays: 90,
+    storagePricePerGbMonthUsd: 0.1,
+  },
 };
 
 export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {

@@ -151,6 +151,7 @@ export interface RegistryConfig {
   readonly ciPushRole?: CiPushRoleConfig;
   readonly retention: RetentionConfig;
   readonly alarms: AlarmsConfig;
+  readonly inventory: InventoryConfig;
 }
 
 export type CpuArchitectureName = 'X86_64' | 'ARM64';
@@ -209,6 +210,24 @@ export interface NetworkConfig {
   readonly vpcCidr?: string;
   /** `sg-...` of the tasks: HTTPS to the endpoints is allowed from it only. Set this or `vpcCidr`. */
   readonly taskSecurityGroupId?: string;
+}
+
+/**
+ * The registry inventory (docs/inventory.md): a scheduled function that publishes the repository's size,
+ * image counts, staleness and estimated storage cost as CloudWatch metrics, with alarms. Self-contained,
+ * so it can move with the repository it describes.
+ */
+export interface InventoryConfig {
+  /** EventBridge rate expression, 5 minutes to 1 day, e.g. `rate(1 hour)`. No cron: the stopped-publishing alarm needs a fixed interval. */
+  readonly schedule: string;
+  /** Alarm when the repository's images add up to more than this many GiB. Set `false` to disable. */
+  readonly sizeBudgetGiB: number | false;
+  /** Alarm when a new release image is more than this many percent larger than the previous release. Set `false` to disable. */
+  readonly sizeRegressionPercent: number | false;
+  /** Images not pulled (never-pulled: not pushed) for more than this many days count as stale. */
+  readonly stalePullDays: number;
+  /** Storage price in USD per GB-month for the cost estimate ($0.10 in us-east-1, https://aws.amazon.com/ecr/pricing/). */
+  readonly storagePricePerGbMonthUsd: number;
 }
 
 /** One environment: where its service stack deploys, what it runs, and its promotion gate. */

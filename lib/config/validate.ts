@@ -15,9 +15,10 @@ import {
   VPC_ID_RE,
   vpcCidrProblem,
 } from '../aws-formats';
+import { parseRateExpression } from '../inventory/schedule';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';
-import { ENV_NAMES, EnvConfig, EnvName, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
+import { ENV_NAMES, EnvConfig, EnvName, InventoryConfig, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
 export class ConfigError extends Error {
@@ -268,8 +269,36 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
     }
   });
 
+  validateInventoryConfig('registry', c.inventory, p);
   if (p.length > 0) throw new ConfigError(p);
   return c;
+}
+
+/** Checks `<env>.inventory` (docs/inventory.md); pushes one sentence per problem onto `p`. */
+export function validateInventoryConfig(envName: string, inv: InventoryConfig | undefined, p: string[]): void {
+  const at = (field: string) => `${envName}.inventory${field ? `.${field}` : ''}`;
+  if (inv === undefined || inv === null || typeof inv !== 'object') {
+    p.push(`${at('')} is missing: add { schedule: 'rate(1 hour)', sizeBudgetGiB, sizeRegressionPercent, stalePullDays, storagePricePerGbMonthUsd } (see docs/inventory.md)`);
+    return;
+  }
+  const rate = parseRateExpression(inv.schedule);
+  if ('problem' in rate) p.push(`${at('schedule')} ${show(inv.schedule)} ${rate.problem}`);
+  const positiveOrOff = (field: 'sizeBudgetGiB' | 'sizeRegressionPercent', unit: string) => {
+    const v = inv[field];
+    if (v !== false && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+      p.push(`${at(field)} must be a positive number of ${unit} or false to disable the alarm, got ${show(v)}`);
+    }
+  };
+  positiveOrOff('sizeBudgetGiB', 'GiB');
+  positiveOrOff('sizeRegressionPercent', 'percent');
+  const d = inv.stalePullDays;
+  if (!(typeof d === 'number' && Number.isInteger(d) && d >= 1 && d <= 3650)) {
+    p.push(`${at('stalePullDays')} must be a whole number of days from 1 to 3650, got ${show(d)}`);
+  }
+  const price = inv.storagePricePerGbMonthUsd;
+  if (!(typeof price === 'number' && Number.isFinite(price) && price > 0 && price < 100)) {
+    p.push(`${at('storagePricePerGbMonthUsd')} must be a price in USD per GB-month above 0 (0.10 in us-east-1, see https://aws.amazon.com/ecr/pricing/), got ${show(price)}`);
+  }
 }
 
 function validateImageReference(c: EnvConfig, releaseTagPatterns: readonly string[], p: string[]): void {

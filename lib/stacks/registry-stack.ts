@@ -1,10 +1,12 @@
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { EnvConfig, RegistryConfig, RESOURCE_PREFIX } from '../config/types';
 import { ContainerRegistry } from '../constructs/container-registry';
 import { GithubCiPushRole } from '../constructs/github-ci-push-role';
+import { RegistryInventory } from '../constructs/registry-inventory';
 import { RegistryMonitoring } from '../constructs/registry-monitoring';
+import { parseRateExpression } from '../inventory/schedule';
 import { retentionIntentForRegistry, retentionOptionsForRegistry } from '../lifecycle/env-policy';
 
 export interface RegistryStackProps extends StackProps {
@@ -27,6 +29,7 @@ export const REGISTRY_MONITORING_NAME = 'registry';
 export class RegistryStack extends Stack {
   readonly registry: ContainerRegistry;
   readonly monitoring: RegistryMonitoring;
+  readonly inventory: RegistryInventory;
   /** The GitHub OIDC push role, when `ciPushRole.githubRepository` is configured. */
   readonly ciPushRole?: GithubCiPushRole;
 
@@ -70,6 +73,22 @@ export class RegistryStack extends Stack {
       // The single expected writer: any other pusher raises the unexpected-push alarm.
       ciPushRoleArn: this.ciPushRole?.role.roleArn,
     });
+
+    const schedule = parseRateExpression(config.inventory.schedule);
+    if (!('minutes' in schedule)) throw new Error(`registry.inventory.schedule: ${schedule.problem}`);
+    this.inventory = new RegistryInventory(this, 'Inventory', {
+      repository,
+      namePrefix: `${RESOURCE_PREFIX}-${REGISTRY_MONITORING_NAME}`,
+      alarmTopic: this.monitoring.topic,
+      schedule: Duration.minutes(schedule.minutes),
+      sizeBudgetGiB: config.inventory.sizeBudgetGiB === false ? undefined : config.inventory.sizeBudgetGiB,
+      sizeRegressionPercent: config.inventory.sizeRegressionPercent === false ? undefined : config.inventory.sizeRegressionPercent,
+      releaseTagPatterns: config.retention.releaseTagPatterns,
+      stalePullDays: config.inventory.stalePullDays,
+      storagePricePerGbMonthUsd: config.inventory.storagePricePerGbMonthUsd,
+      logRemovalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    for (const row of this.inventory.dashboardRows) this.monitoring.dashboard.addWidgets(...row);
 
     // Logical IDs are the construct IDs (top-level outputs get no hash suffix): keep them stable, scripts read them.
     new CfnOutput(this, 'RepositoryName', { value: repository.repositoryName, description: 'ECR repository name' });

@@ -26,6 +26,7 @@ import {
   TaskDefinitionDescription,
 } from './lib/aws';
 import { MOTO_ACCOUNT, MotoServer } from './lib/moto';
+import { inventoryE2e } from './lib/inventory-e2e';
 import { applyWorkaround, GETATT_TO_ALARMS, KMS_KEY_TAGS, Workaround } from './lib/moto-workarounds';
 import { CommandError, killRunningCommands } from './lib/process';
 import { check, renderFailure, StepContext, StepFailure, Steps } from './lib/steps';
@@ -829,6 +830,7 @@ async function main(): Promise<number> {
     for (const [w, count] of counts) if (count > 0) steps.notVerified(w.what, w.why(count));
     for (const [i, flow] of flows.entries()) await environmentFlow(e2e, flow.target, flow.base, flow.changed, change, i === 0);
     await destroyFlow(e2e, flows, pushed, kmsKey);
+    await inventoryE2e(e2e);
   } catch (e) {
     const outside = moto ? 'setup (between steps)' : 'start moto_server';
     failure = e instanceof StepFailure ? e : new StepFailure(outside, e instanceof Error ? e.message : String(e), e instanceof CommandError ? e.command : undefined, e instanceof CommandError ? e.output : undefined, 0);

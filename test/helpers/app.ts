@@ -22,8 +22,8 @@ export interface TestApp {
  * `config` replaces the configuration loaded from context (for construct-level variations).
  */
 export function buildTestApp(context: Record<string, unknown> = {}, options: BuildAppOptions & { config?: LoadedConfig; outdir?: string } = {}): TestApp {
-  // The CLI also sets path metadata on; versionReporting is off in cdk.json.
-  const fullContext = { ...cdkJsonContext(), 'aws:cdk:enable-path-metadata': true, ...context };
+  // The CLI also sets path and asset metadata on; versionReporting is off in cdk.json.
+  const fullContext = { ...cdkJsonContext(), 'aws:cdk:enable-path-metadata': true, 'aws:cdk:enable-asset-metadata': true, ...context };
   const app = new App({ context: fullContext, outdir: options.outdir, analyticsReporting: false });
   const config = options.config ?? loadConfig({ getContext: (k) => app.node.tryGetContext(k) });
   const stacks = buildApp(app, config, options);

@@ -77,10 +77,11 @@ export class ManagementEventTrail extends Construct {
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       // Control Tower CT.S3.PR.10: default encryption with a KMS key. CloudTrail encrypts each log file with the
-      // trail's key anyway; the bucket default covers anything else written here. Bucket keys cut KMS calls.
+      // trail's key anyway; the bucket default covers anything else written here. No S3 Bucket Key: with one,
+      // CloudTrail would also need kms:Decrypt on the key to create the trail
+      // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
-      bucketKeyEnabled: true,
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,

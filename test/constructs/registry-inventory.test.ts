@@ -1,0 +1,154 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { buildInventoryHandler, inventoryHandlerBundleDir, RegistryInventory, RegistryInventoryProps } from '../../lib/constructs/registry-inventory';
+import { buildTestApp, REPO_ROOT } from '../helpers/app';
+
+const ACCOUNT = '123456789012';
+
+function build(extra: Partial<RegistryInventoryProps> = {}) {
+  const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: 'us-east-1' } });
+  const inventory = new RegistryInventory(stack, 'Inventory', {
+    repository: ecr.Repository.fromRepositoryName(stack, 'Repo', 'better-call-buffet-prod'),
+    namePrefix: 'better-call-buffet-prod',
+    alarmTopic: new sns.Topic(stack, 'Topic'),
+    sizeBudgetGiB: 200,
+    sizeRegressionPercent: 20,
+    ...extra,
+  });
+  return { template: Template.fromStack(stack), inventory };
+}
+
+describe('RegistryInventory', () => {
+  const { template, inventory } = build();
+
+  test('least privilege: DescribeImages on this repository, PutMetricData in its namespace only, its own log group', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'WriteOwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^InventoryLogGroup/), 'Arn'] } },
+      { Sid: 'ListThisRepository', Effect: 'Allow', Action: 'ecr:DescribeImages', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:us-east-1:123456789012:repository/better-call-buffet-prod']] } },
+      {
+        Sid: 'PublishOwnNamespaceOnly',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'BetterCallBuffet/RegistryInventory' } },
+      },
+    ]);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  test('function: latest Node.js runtime, sized by the benchmark, logs to its own group with retention', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'better-call-buffet-prod-registry-inventory',
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 300,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^InventoryLogGroup') } },
+      Environment: {
+        Variables: {
+          REPOSITORY_NAME: 'better-call-buffet-prod',
+          METRIC_NAMESPACE: 'BetterCallBuffet/RegistryInventory',
+          STALE_PULL_DAYS: '90',
+          STORAGE_PRICE_PER_GB_MONTH_USD: '0.1',
+          RELEASE_TAG_PATTERNS: '["v*"]',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  test('hourly schedule by default, configurable', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    build({ schedule: Duration.minutes(15) }).template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
+
+  test('alarms: size budget, release size regression, failures and timeouts, stopped publishing', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    const byName: Record<string, Record<string, unknown>> = Object.fromEntries(Object.values(alarms).map((a) => [a.Properties.AlarmName, a.Properties]));
+    expect(Object.keys(byName).sort()).toEqual([
+      'better-call-buffet-prod-inventory-failures',
+      'better-call-buffet-prod-inventory-release-size-regression',
+      'better-call-buffet-prod-inventory-size-budget',
+      'better-call-buffet-prod-inventory-stopped',
+    ]);
+    expect(byName['better-call-buffet-prod-inventory-size-budget']).toMatchObject({
+      Namespace: 'BetterCallBuffet/RegistryInventory', MetricName: 'RepositorySizeBytes', Statistic: 'Maximum', Period: 3600,
+      Threshold: 200 * 1024 ** 3, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+      Dimensions: [{ Name: 'RepositoryName', Value: 'better-call-buffet-prod' }],
+    });
+    expect(byName['better-call-buffet-prod-inventory-release-size-regression']).toMatchObject({ MetricName: 'ReleaseSizeChangePercent', Threshold: 20, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(byName['better-call-buffet-prod-inventory-failures']).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Threshold: 1 });
+    expect(byName['better-call-buffet-prod-inventory-stopped']).toMatchObject({
+      MetricName: 'ImageCount', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'breaching',
+    });
+    for (const a of Object.values(byName)) {
+      expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+      expect(a.OKActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
+      expect(a.AlarmDescription).toMatch(/What to do/);
+    }
+  });
+
+  test('budget and regression alarms are optional; failure and stopped alarms always exist', () => {
+    const names = Object.values(build({ sizeBudgetGiB: undefined, sizeRegressionPercent: undefined }).template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
+    expect(names.sort()).toEqual(['better-call-buffet-prod-inventory-failures', 'better-call-buffet-prod-inventory-stopped']);
+  });
+
+  test('dashboard rows cover size, cost, counts and staleness', () => {
+    const titles = inventory.dashboardRows.flat().map((w) => JSON.stringify(w.toJson()));
+    for (const needle of ['Repository size (GiB)', 'Estimated storage cost', 'TaggedImageCount', 'UntaggedImageCount', 'StaleImageCount', 'ReleaseSizeChangePercent', 'Inventory alarms']) {
+      expect(titles.join('\n')).toContain(needle);
+    }
+  });
+
+  test.each<[string, Partial<RegistryInventoryProps>, RegExp]>([
+    ['a 1-minute schedule', { schedule: Duration.minutes(1) }, /schedule must be whole minutes from 5 minutes to 1 day, got 1 minute/],
+    ['a 2-day schedule', { schedule: Duration.days(2) }, /schedule must be whole minutes from 5 minutes to 1 day/],
+    ['an AWS/ namespace', { namespace: 'AWS/ECR' }, /namespace "AWS\/ECR" .* must not start with AWS\//],
+    ['a zero budget', { sizeBudgetGiB: 0 }, /sizeBudgetGiB must be a positive number, got 0/],
+    ['a negative regression', { sizeRegressionPercent: -1 }, /sizeRegressionPercent must be a positive number, got -1/],
+    ['fractional stale days', { stalePullDays: 0.5 }, /stalePullDays must be a positive whole number of days, got 0.5/],
+    ['no release patterns', { releaseTagPatterns: [] }, /releaseTagPatterns is empty/],
+    ['a bad name prefix', { namePrefix: 'has space' }, /namePrefix "has space" must be/],
+  ])('refuses %s', (_what, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+});
+
+describe('the bundled handler (local esbuild, no Docker)', () => {
+  test('two builds are byte-identical and hold no absolute path of this machine', () => {
+    const a = buildInventoryHandler();
+    const b = buildInventoryHandler();
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const text = Buffer.from(a).toString('utf8');
+    expect(text).not.toContain(REPO_ROOT);
+    expect(text).toContain('exports');
+    // The SDK comes from the Lambda runtime; the inventory logic itself is inside.
+    expect(text).toMatch(/require\("@aws-sdk\/client-ecr"\)/);
+    expect(text).toContain('RepositorySizeBytes');
+  });
+
+  test('the asset directory holds exactly index.js, the bundle', () => {
+    const dir = inventoryHandlerBundleDir();
+    expect(fs.readdirSync(dir)).toEqual(['index.js']);
+    expect(createHash('sha256').update(fs.readFileSync(path.join(dir, 'index.js'))).digest('hex')).toBe(createHash('sha256').update(buildInventoryHandler()).digest('hex'));
+  });
+
+  test('two synths of the app give the function the same asset hash', () => {
+    const code = () => {
+      const { stacks } = buildTestApp({}, { nag: false });
+      const fn = Template.fromStack(stacks.registry).findResources('AWS::Lambda::Function');
+      return Object.values(fn)[0].Properties.Code;
+    };
+    const first = code();
+    expect(first.S3Key).toMatch(/^[a-f0-9]{64}\.zip$/);
+    expect(code()).toEqual(first);
+  });
+});
