@@ -113,9 +113,9 @@ export interface RegistryMonitoringProps {
  * ECR publishes little to CloudWatch (one `AWS/ECR` metric, `AWS/Usage` quotas); pushes, deletions, scan
  * results and API calls arrive as EventBridge events. Every rule has a target (rule metrics are only
  * trustworthy with one): rules worth a page notify the alarm topic with a readable message, counting rules
- * write to the registry's event log group. Each rule's `MatchedEvents` also feeds an alarm so it shows on the
- * alarm board, but one event sends exactly one notification: an alarm on a rule that already notifies has no
- * actions, and no event-count alarm has an OK action.
+ * write to the registry's event log group. The dashboard graphs every rule's `MatchedEvents`. One event sends
+ * exactly one notification: a rule that notifies has no alarm beside it, threshold alarms watch counting rules
+ * only, and no event-count alarm has an OK action.
  */
 export class RegistryMonitoring extends Construct {
   /** ALARM (and, for metric alarms, OK) action of the alarms and target of the notifying rules. */
@@ -435,10 +435,7 @@ export class RegistryMonitoring extends Construct {
     return rule;
   }
 
-  /**
-   * A rule that e-mails each matching event through the topic, plus an alarm on its matches for the alarm board
-   * that sends nothing itself: one event, one notification.
-   */
+  /** A rule that e-mails each matching event through the topic: that e-mail is the one notification. */
   private notifyingRule(what: string, o: NotifyingRuleOptions): void {
     const rule = this.newRule(what, o.ruleDescription, o.pattern);
     // The topic's own policies grant EventBridge publish rights once (see AlarmTopic); the stock SnsTopic

@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { REGISTRY } from '../../lib/config/environments';
 import { AlarmsConfig, EnvName } from '../../lib/config/types';
 import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
+import { guardAcknowledgements } from '../../lib/governance/control-tower';
 import { RegistryMonitoring, RegistryMonitoringProps } from '../../lib/constructs/registry-monitoring';
 
 const ACCOUNT = '123456789012';
@@ -77,15 +78,15 @@ function ruleLogicalId(template: Template, name: string): string {
 }
 
 /**
- * The alarm on an EventBridge rule: MatchedEvents of that rule, 5-minute sums, never an OK action. `notifies`:
- * whether the alarm itself notifies (threshold alarms) or stays silent because the rule already e-mails each event.
+ * The alarm on a counting EventBridge rule (its events go to the event log, so the alarm is the one
+ * notification): MatchedEvents of that rule, 5-minute sums, notifies ALARM to the topic, never an OK action.
  */
-function expectRuleAlarm(template: Template, name: string, threshold: number, notifies = false): void {
+function expectRuleAlarm(template: Template, name: string, threshold: number): void {
   const env = name.split('-')[3];
   const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`) };
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-    ActionsEnabled: notifies,
-    AlarmActions: notifies ? [Match.objectEquals(topic)] : Match.absent(),
+    ActionsEnabled: true,
+    AlarmActions: [Match.objectEquals(topic)],
     OKActions: Match.absent(),
     AlarmName: name,
     Metrics: [Match.objectLike({
@@ -107,6 +108,30 @@ function expectRuleAlarm(template: Template, name: string, threshold: number, no
   });
 }
 
+/**
+ * A rule whose own e-mail is the one notification: it targets only the topic, and no alarm watches it (an alarm
+ * without actions fails Control Tower CT.CLOUDWATCH.PR.1/PR.4; one with actions would e-mail the event twice).
+ */
+function expectRuleNotifiesOnly(template: Template, name: string): void {
+  const env = name.split('-')[3];
+  const ruleId = ruleLogicalId(template, name);
+  const rule = template.findResources('AWS::Events::Rule')[ruleId];
+  expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: mainTopic(template, env as EnvName) } })]);
+  expect(alarmNames(template)).not.toContain(name);
+  // The delivery-failures alarm reads every rule's FailedInvocations; no alarm reads a notifying rule's matches.
+  expect(alarmsOnRuleMatches(template, ruleId)).toEqual([]);
+}
+
+/** Names of the alarms that read `AWS/Events` MatchedEvents of the rule with logical ID `ruleId`. */
+function alarmsOnRuleMatches(template: Template, ruleId: string): string[] {
+  type Stat = { Metric: { Namespace: string; MetricName: string; Dimensions?: Array<{ Value: unknown }> } };
+  const reads = (m: Stat) => m.Metric.Namespace === 'AWS/Events' && m.Metric.MetricName === 'MatchedEvents' &&
+    (m.Metric.Dimensions ?? []).some((d) => JSON.stringify(d.Value) === JSON.stringify({ Ref: ruleId }));
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm'))
+    .filter(({ Properties: p }) => (p.Metrics as Array<{ MetricStat?: Stat }> | undefined ?? []).some((m) => m.MetricStat && reads(m.MetricStat)))
+    .map(({ Properties: p }) => p.AlarmName as string);
+}
+
 /** Every rule publishes to the topic with a transformed, human-readable message. */
 function expectRuleTargetsTopic(template: Template, name: string, paths: Record<string, string>): void {
   const env = name.split('-')[3];
@@ -120,6 +145,37 @@ function expectRuleTargetsTopic(template: Template, name: string, paths: Record<
     }],
   });
 }
+
+/**
+ * A log group's own key: rotating, usable by CloudWatch Logs only for that log group (encryption context), no
+ * grants except for AWS resources (Control Tower CT.KMS.PR.3), and removed only with the log group.
+ */
+function expectLogGroupKey(template: Template, keyId: string, logGroupName: string, deletionPolicy: 'Delete' | 'Retain'): void {
+  const key = template.findResources('AWS::KMS::Key')[keyId];
+  expect(key).toBeDefined();
+  expect(key.DeletionPolicy).toBe(deletionPolicy);
+  expect(key.Properties).toMatchObject({ EnableKeyRotation: true });
+  expect(key.Properties.KeyPolicy.Statement).toEqual(expect.arrayContaining([
+    expect.objectContaining({
+      Effect: 'Allow',
+      Principal: { Service: 'logs.us-east-1.amazonaws.com' },
+      Condition: {
+        ArnEquals: {
+          'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:${ACCOUNT}:log-group:${logGroupName}`]] },
+        },
+      },
+    }),
+    DENY_GRANTS,
+  ]));
+}
+
+/** Control Tower CT.KMS.PR.3: nobody may create a grant unless it is for an AWS resource or by an AWS service. */
+const DENY_GRANTS = expect.objectContaining({
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 'kms:CreateGrant',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+});
 
 /** A graph widget in the dashboard body: each metric row is `[namespace, name, dim, value, ..., options]` or `[expression]`. */
 interface GraphWidgetProps {
@@ -241,16 +297,19 @@ describe('every alarm', () => {
     const { template, monitoring } = buildAllEnabled();
     // THEN
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(9);
-    expect(monitoring.alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(6);
+    expect(monitoring.alarms).toHaveLength(6);
     for (const { Properties: p } of alarms) {
       expect(p.TreatMissingData).toBe('notBreaching');
       expect(p.AlarmName).toMatch(/^better-call-buffet-prod-[a-z]/);
       expect(p.AlarmDescription).toMatch(/What to do:/);
+      // Control Tower CT.CLOUDWATCH.PR.1 (an ALARM action) and CT.CLOUDWATCH.PR.4 (actions enabled).
+      expect({ name: p.AlarmName, actions: (p.AlarmActions as unknown[] | undefined ?? []).length > 0, enabled: p.ActionsEnabled !== false })
+        .toEqual({ name: p.AlarmName, actions: true, enabled: true });
     }
   });
 
-  test('one event, one notification: metric alarms notify ALARM and OK, event-count alarms never OK, rule-notified ones not at all', () => {
+  test('one event, one notification: metric alarms notify ALARM and OK, event-count alarms never OK, rule-notified events have no alarm', () => {
     // GIVEN / WHEN
     const { template } = buildAllEnabled();
     // THEN
@@ -262,9 +321,10 @@ describe('every alarm', () => {
     for (const metricAlarm of ['image-count-quota', 'api-quota-GetAuthorizationToken', 'api-quota-BatchGetImage', 'pull-anomaly']) {
       expect(actions(metricAlarm)).toEqual({ enabled: undefined, alarm: [topic], ok: [topic] });
     }
-    // The rule e-mails each event; its alarm only shows state.
+    // The rule e-mails each event, with what to do; no alarm beside it (silent ones fail Control Tower, notifying
+    // ones would e-mail twice).
     for (const ruleNotified of ['scan-findings', 'scan-failures', 'unexpected-pushes']) {
-      expect(actions(ruleNotified)).toEqual({ enabled: false, alarm: undefined, ok: undefined });
+      expectRuleNotifiesOnly(template, `better-call-buffet-prod-${ruleNotified}`);
     }
     // The rule only logs; the alarm is the one notification.
     expect(actions('auth-failures')).toEqual({ enabled: true, alarm: [topic], ok: undefined });
@@ -273,14 +333,17 @@ describe('every alarm', () => {
 
   test('every environment gets the alarms its configuration enables', () => {
     // GIVEN / WHEN / THEN: dev has no anomaly alarm (pullAnomalyBandWidth false); only prod has CloudTrail alarms.
-    const base = ['image-count-quota', 'api-quota-BatchGetImage', 'api-quota-GetAuthorizationToken', 'notification-delivery-failures', 'scan-failures', 'scan-findings'];
+    // Scan findings and failures are e-mailed by their rules in every environment, with no alarm.
+    const base = ['image-count-quota', 'api-quota-BatchGetImage', 'api-quota-GetAuthorizationToken', 'notification-delivery-failures'];
     const expected: Record<EnvName, string[]> = {
       dev: base,
       staging: [...base, 'pull-anomaly'],
       prod: [...base, 'pull-anomaly', 'auth-failures'],
     };
     for (const env of Object.keys(expected) as EnvName[]) {
-      expect(alarmNames(build(env).template)).toEqual(expected[env].map((what) => `better-call-buffet-${env}-${what}`).sort());
+      const { template } = build(env);
+      expect(alarmNames(template)).toEqual(expected[env].map((what) => `better-call-buffet-${env}-${what}`).sort());
+      for (const what of ['scan-findings', 'scan-failures']) expectRuleNotifiesOnly(template, `better-call-buffet-${env}-${what}`);
     }
   });
 
@@ -291,8 +354,10 @@ describe('every alarm', () => {
     const rules = template.findResources('AWS::Events::Rule');
     const targetOf = (what: string) => Object.values(rules).find((r) => r.Properties.Name === `better-call-buffet-prod-${what}`)!.Properties.Targets;
     expect(Object.keys(rules)).toHaveLength(7);
+    const eventLog = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/events/better-call-buffet-prod-registry' } }));
+    expect(eventLog).toHaveLength(1);
     const logGroupArn = {
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:${ACCOUNT}:log-group:`, { Ref: logicalId(template, 'AWS::Logs::LogGroup') }]],
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:${ACCOUNT}:log-group:`, { Ref: eventLog[0] }]],
     };
     for (const what of ['scan-findings', 'scan-failures', 'unexpected-pushes']) {
       expect(targetOf(what)).toEqual([expect.objectContaining({ Arn: { Ref: mainTopic(template) } })]);
@@ -304,11 +369,17 @@ describe('every alarm', () => {
 });
 
 describe('event log', () => {
-  test('is a log group with retention that EventBridge may write to through its resource policy', () => {
+  test('is a log group kept one year, encrypted with its own key, that EventBridge may write to through its resource policy', () => {
     // GIVEN / WHEN
     const { template } = build('dev');
-    // THEN
-    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/events/better-call-buffet-dev-registry', RetentionInDays: 90 });
+    // THEN: Control Tower CT.CLOUDWATCH.PR.2 (at least a year) and CT.CLOUDWATCH.PR.3 (a KMS key).
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/events/better-call-buffet-dev-registry', RetentionInDays: 365 } });
+    expect(Object.keys(groups)).toHaveLength(1);
+    const group = Object.values(groups)[0];
+    expect(group.DeletionPolicy).toBe('Delete');
+    const keyId = (group.Properties.KmsKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(keyId).not.toEqual(template.findResources('AWS::SNS::Topic')[mainTopic(template, 'dev')].Properties.KmsMasterKeyId['Fn::GetAtt'][0]);
+    expectLogGroupKey(template, keyId, '/aws/events/better-call-buffet-dev-registry', 'Delete');
     const policy = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
     expect(policy).toHaveLength(1);
     const text = JSON.stringify(policy[0].Properties.PolicyDocument);
@@ -379,7 +450,7 @@ describe('(1) critical/high findings on push', () => {
       'detail-image-digest': '$.detail.image-digest',
       'detail-finding-severity-counts-CRITICAL': '$.detail.finding-severity-counts.CRITICAL',
     });
-    expectRuleAlarm(template, 'better-call-buffet-prod-scan-findings', 1);
+    expectRuleNotifiesOnly(template, 'better-call-buffet-prod-scan-findings');
   });
 
   test('matches CRITICAL only where HIGH alerts are off (dev)', () => {
@@ -426,7 +497,7 @@ describe('(1) critical/high findings on push', () => {
       'detail-severity': '$.detail.severity',
       'detail-resources-0--details-awsEcrContainerImage-imageHash': '$.detail.resources[0].details.awsEcrContainerImage.imageHash',
     });
-    expectRuleAlarm(template, 'better-call-buffet-prod-scan-findings', 1);
+    expectRuleNotifiesOnly(template, 'better-call-buffet-prod-scan-findings');
     template.resourcePropertiesCountIs('AWS::Events::Rule', { EventPattern: { 'detail-type': ['ECR Image Scan'] } }, 0);
   });
 
@@ -459,7 +530,7 @@ describe('(2) scan failures', () => {
       }),
     });
     expectRuleTargetsTopic(template, 'better-call-buffet-prod-scan-failures', { 'detail-image-digest': '$.detail.image-digest' });
-    expectRuleAlarm(template, 'better-call-buffet-prod-scan-failures', 1);
+    expectRuleNotifiesOnly(template, 'better-call-buffet-prod-scan-failures');
   });
 
   test('is removed when disabled', () => {
@@ -536,7 +607,7 @@ describe('(3) image count approaching the quota', () => {
     const { template } = build('prod', { imageCountQuotaFraction: false });
     // THEN
     expect(alarmNames(template)).not.toContain('better-call-buffet-prod-image-count-quota');
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 
   test('rejects a fraction outside (0, 1]', () => {
@@ -614,7 +685,7 @@ describe('(4) ECR API usage against the service quota', () => {
     const { template } = build('prod', { apiUsageQuotaFraction: false });
     // THEN
     expect(alarmNames(template).filter((n) => n.includes('api-quota'))).toEqual([]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
   });
 
   test('rejects an API without a usage metric', () => {
@@ -734,7 +805,7 @@ describe('(6) authentication failures (CloudTrail)', () => {
       }),
     });
     // The rule records each denial in the event log; the alarm is the single notification, at the threshold.
-    expectRuleAlarm(template, 'better-call-buffet-prod-auth-failures', 1, true);
+    expectRuleAlarm(template, 'better-call-buffet-prod-auth-failures', 1);
     expect(alarmProps(template, 'better-call-buffet-prod-auth-failures').AlarmDescription).toMatch(/GetAuthorizationToken calls anywhere in this account/);
   });
 
@@ -772,12 +843,73 @@ describe('(6) authentication failures (CloudTrail)', () => {
     });
   });
 
+  test('the created trail passes Control Tower: KMS default encryption on its bucket, a KMS-encrypted CloudWatch Logs copy kept a year, keys that refuse foreign grants', () => {
+    // GIVEN / WHEN
+    const { template, monitoring } = build('prod');
+    // THEN
+    const trail = Object.values(template.findResources('AWS::CloudTrail::Trail'))[0].Properties;
+    const trailKey = (trail.KMSKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    // CT.S3.PR.10: the bucket's default encryption is SSE-KMS with the trail's key (bucket keys on).
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [trailKey, 'Arn'] } },
+        }],
+      },
+    });
+    // CT.KMS.PR.3 on the trail key (retained with the log files it encrypts).
+    const key = template.findResources('AWS::KMS::Key')[trailKey];
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.Properties.KeyPolicy.Statement).toEqual(expect.arrayContaining([DENY_GRANTS]));
+    // CT.CLOUDTRAIL.PR.3: the trail delivers to CloudWatch Logs, through a role CloudTrail assumes that may write
+    // only to that log group; CT.CLOUDWATCH.PR.2/3: kept a year, with a key of its own.
+    const logName = '/aws/cloudtrail/better-call-buffet-prod-management-events';
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: logName, RetentionInDays: 365 } });
+    expect(Object.keys(groups)).toHaveLength(1);
+    const [groupId, group] = Object.entries(groups)[0];
+    expect(group.DeletionPolicy).toBe('Retain');
+    expect(trail.CloudWatchLogsLogGroupArn).toEqual({ 'Fn::GetAtt': [groupId, 'Arn'] });
+    const logKey = (group.Properties.KmsKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(logKey).not.toEqual(trailKey);
+    expectLogGroupKey(template, logKey, logName, 'Retain');
+    const roleId = (trail.CloudWatchLogsRoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(template.findResources('AWS::IAM::Role')[roleId].Properties.AssumeRolePolicyDocument.Statement)
+      .toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' } }]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: ['logs:PutLogEvents', 'logs:CreateLogStream'], Resource: { 'Fn::GetAtt': [groupId, 'Arn'] } }],
+      },
+    });
+    expect(monitoring.trail?.logGroup.node.path).toBe(`TestStack/Monitoring/ManagementEventTrail/LogGroup`);
+  });
+
+  test('the trail bucket acknowledges only the allowed log-bucket exceptions, each with a reason', () => {
+    // GIVEN / WHEN
+    const { monitoring } = build('prod');
+    const stack = Stack.of(monitoring);
+    // THEN: exactly CT.S3.PR.2/4/9 (an architecture this stack does not run), on the bucket, nothing else here.
+    const acks = guardAcknowledgements(stack);
+    expect(acks.map((a) => [a.path, a.ruleId])).toEqual(['CT.S3.PR.2', 'CT.S3.PR.4', 'CT.S3.PR.9'].map((id) => [monitoring.trail!.bucket.node.path, id]));
+    for (const a of acks) expect(a.reason).toMatch(/^CloudTrail log bucket: .{20,}/);
+  });
+
+  test('the fallback topic\'s key refuses grants not for AWS resources too (Control Tower CT.KMS.PR.3)', () => {
+    // GIVEN / WHEN
+    const { template } = build('prod');
+    // THEN
+    const keyId = (template.findResources('AWS::SNS::Topic')[fallbackTopic(template)].Properties.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+    expect(template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy.Statement).toEqual(expect.arrayContaining([DENY_GRANTS]));
+  });
+
   test('an existing trail creates no trail resources but still gets the rules', () => {
     // GIVEN / WHEN
     const { template } = build('prod', TRAIL);
     // THEN
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName)).toEqual(['/aws/events/better-call-buffet-prod-registry']);
     expect(alarmNames(template)).toContain('better-call-buffet-prod-auth-failures');
   });
 
@@ -787,8 +919,8 @@ describe('(6) authentication failures (CloudTrail)', () => {
 
   test('uses dev\'s higher threshold, and 5 when unset', () => {
     // GIVEN / WHEN / THEN
-    expectRuleAlarm(build('dev', TRAIL).template, 'better-call-buffet-dev-auth-failures', 10, true);
-    expectRuleAlarm(build('prod', { ...TRAIL, authFailureThreshold: undefined }).template, 'better-call-buffet-prod-auth-failures', 5, true);
+    expectRuleAlarm(build('dev', TRAIL).template, 'better-call-buffet-dev-auth-failures', 10);
+    expectRuleAlarm(build('prod', { ...TRAIL, authFailureThreshold: undefined }).template, 'better-call-buffet-prod-auth-failures', 5);
   });
 
   test('is removed when its threshold is false', () => {
@@ -827,7 +959,7 @@ describe('(7) pushes by anyone but the CI role (CloudTrail)', () => {
       }),
     });
     expectRuleTargetsTopic(template, 'better-call-buffet-prod-unexpected-pushes', { 'detail-userIdentity-arn': '$.detail.userIdentity.arn' });
-    expectRuleAlarm(template, 'better-call-buffet-prod-unexpected-pushes', 1);
+    expectRuleNotifiesOnly(template, 'better-call-buffet-prod-unexpected-pushes');
   });
 
   test('is absent without a CI role, without CloudTrail, or when switched off', () => {
@@ -898,7 +1030,7 @@ describe('prod and dev thresholds', () => {
 });
 
 describe('dashboard', () => {
-  test('shows pulls, pushes, image count vs quota, API usage vs quota, findings and every alarm', () => {
+  test('shows pulls, pushes, image count vs quota, API usage vs quota, findings and failures from rule matches, and every alarm', () => {
     // GIVEN / WHEN
     const { template } = buildAllEnabled();
     // THEN
@@ -927,9 +1059,12 @@ describe('dashboard', () => {
       '100 * (calls_GetAuthorizationToken / 60) / SERVICE_QUOTA(calls_GetAuthorizationToken)',
       '100 * (calls_BatchGetImage / 60) / SERVICE_QUOTA(calls_BatchGetImage)',
     ]);
-    expect(byTitle(/^Findings/).metrics.map((m) => m.slice(0, 3))).toEqual(Array(4).fill(['AWS/Events', 'MatchedEvents', 'RuleName']));
+    // Scan findings and failures have no alarm: the dashboard counts them from their rules' MatchedEvents.
+    expect(byTitle(/^Findings/).metrics).toEqual(['scan-findings', 'scan-failures', 'auth-failures', 'unexpected-pushes'].map((what) => [
+      'AWS/Events', 'MatchedEvents', 'RuleName', 'TOKEN', expect.objectContaining({ stat: 'Sum', label: what }),
+    ]));
     const alarmWidget = widgets.find((w) => w.type === 'alarm')!;
-    expect(alarmWidget.properties.alarms).toHaveLength(9);
+    expect(alarmWidget.properties.alarms).toHaveLength(6);
   });
 
   test('is named per environment', () => {
@@ -956,25 +1091,25 @@ describe('config validation of the monitoring fields', () => {
   });
 
   test('rejects HIGH alerts without CRITICAL ones', () => {
-    expect(withAlarms({ criticalFindings: false, alertOnHighFindings: true })).toThrow(/registry\.alarms\.alertOnHighFindings is true but alarms\.criticalFindings is false/);
+    expect(withAlarms({ criticalFindings: false, alertOnHighFindings: true })).toThrow(/^registry\.alarms\.alertOnHighFindings is true but alarms\.criticalFindings is false/);
   });
 
   test('rejects pull anomaly evaluation periods outside 1-288', () => {
-    expect(withAlarms({ pullAnomalyEvaluationPeriods: 0 })).toThrow(/registry\.alarms\.pullAnomalyEvaluationPeriods must be an integer from 1 to 288 .*got 0/);
+    expect(withAlarms({ pullAnomalyEvaluationPeriods: 0 })).toThrow(/^registry\.alarms\.pullAnomalyEvaluationPeriods must be an integer from 1 to 288 .*got 0/);
   });
 
   test('rejects an unknown scan type or CloudTrail mode, naming the field', () => {
-    expect(withAlarms({ scanType: 'FULL' as never })).toThrow(/prod\.alarms\.scanType "FULL" is not a scan type/);
-    expect(withAlarms({ cloudTrail: 'on' as never })).toThrow(/prod\.alarms\.cloudTrail "on" is not allowed/);
+    expect(withAlarms({ scanType: 'FULL' as never })).toThrow(/^registry\.alarms\.scanType "FULL" is not a scan type/);
+    expect(withAlarms({ cloudTrail: 'on' as never })).toThrow(/^registry\.alarms\.cloudTrail "on" is not allowed/);
   });
 
   test('rejects a trail retention that is not a positive integer, or set without a trail to apply to', () => {
-    expect(withAlarms({ trailLogRetentionDays: 0 })).toThrow(/prod\.alarms\.trailLogRetentionDays must be a positive integer/);
-    expect(withAlarms({ cloudTrail: 'existing-trail', trailLogRetentionDays: 30 })).toThrow(/prod\.alarms\.trailLogRetentionDays is set but alarms\.cloudTrail is "existing-trail"/);
+    expect(withAlarms({ trailLogRetentionDays: 0 })).toThrow(/^registry\.alarms\.trailLogRetentionDays must be a positive integer/);
+    expect(withAlarms({ cloudTrail: 'existing-trail', trailLogRetentionDays: 30 })).toThrow(/^registry\.alarms\.trailLogRetentionDays is set but alarms\.cloudTrail is "existing-trail"/);
   });
 
   test('rejects an auth failure threshold that is not a positive integer', () => {
     expect(withAlarms({ authFailureThreshold: -1 })).toThrow(ConfigError);
-    expect(withAlarms({ authFailureThreshold: -1 })).toThrow(/registry\.alarms\.authFailureThreshold must be a positive integer.*got -1/);
+    expect(withAlarms({ authFailureThreshold: -1 })).toThrow(/^registry\.alarms\.authFailureThreshold must be a positive integer.*got -1/);
   });
 });
