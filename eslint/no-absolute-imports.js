@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * ESLint rule: refuses module specifiers that are absolute paths (`/work/main/lib/x`, `C:\\src\\x`,
+ * ESLint rule: refuses module specifiers that are absolute paths (`/<somewhere>/lib/x`, `C:\\src\\x`,
  * `file:///...`) in imports, re-exports, dynamic `import()`, `require()`, `require.resolve()`,
  * `module.require()`, `jest.mock()`-style calls, `import x = require()` and `import('...')` types. Such an
  * import works only on the machine it was written on and breaks CI everywhere else: import relative to

@@ -14,6 +14,8 @@ const kms = require('aws-cdk-lib/aws-kms');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const logs = require('aws-cdk-lib/aws-logs');
 const sns = require('aws-cdk-lib/aws-sns');
+const s3 = require('aws-cdk-lib/aws-s3');
+const cloudtrail = require('aws-cdk-lib/aws-cloudtrail');
 
 /** Adds the floor stack to `app` and returns it. */
 function buildFloor(app) {
@@ -22,6 +24,9 @@ function buildFloor(app) {
   const repository = new ecr.Repository(stack, 'Repository', { repositoryName: 'floor', encryptionKey: key, imageScanOnPush: true });
   const topic = new sns.Topic(stack, 'Topic', { masterKey: key, enforceSSL: true });
   const logGroup = new logs.LogGroup(stack, 'LogGroup', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  logGroup.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  const bucket = new s3.Bucket(stack, 'Bucket', { enforceSSL: true, removalPolicy: RemovalPolicy.DESTROY });
+  new cloudtrail.Trail(stack, 'Trail', { bucket, isMultiRegionTrail: false });
   new iam.OidcProviderNative(stack, 'Oidc', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] });
   const role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   new iam.Policy(stack, 'Policy', {

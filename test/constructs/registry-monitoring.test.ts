@@ -849,11 +849,12 @@ describe('(6) authentication failures (CloudTrail)', () => {
     // THEN
     const trail = Object.values(template.findResources('AWS::CloudTrail::Trail'))[0].Properties;
     const trailKey = (trail.KMSKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-    // CT.S3.PR.10: the bucket's default encryption is SSE-KMS with the trail's key (bucket keys on).
+    // CT.S3.PR.10: the bucket's default encryption is SSE-KMS with the trail's key, without an S3 Bucket Key
+    // (with one, CloudTrail would also need kms:Decrypt to create the trail).
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [{
-          BucketKeyEnabled: true,
+          BucketKeyEnabled: Match.absent(),
           ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [trailKey, 'Arn'] } },
         }],
       },

@@ -133,7 +133,7 @@ describe('CI push role', () => {
     const t = Template.fromStack(stack);
     const roleId = stack.getLogicalId(stack.ciPushRole!.role.node.defaultChild as never);
     // THEN the rule matching pushes excludes exactly that role
-    const rules = Object.values(t.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern).includes('PutImage'));
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).filter((r) => JSON.stringify(r.Properties.EventPattern ?? {}).includes('PutImage'));
     expect(rules).toHaveLength(1);
     expect(JSON.stringify(rules[0].Properties.EventPattern)).toContain(roleId);
   });
