@@ -39,8 +39,9 @@ export function applyConfigOverlay(base: Readonly<Record<string, EnvConfig>>, re
   let resultRegistry = registry;
   for (const [envName, patch] of Object.entries(overlay)) {
     const target = base[envName];
-    if (envName === 'registry' && isPlainObject(patch)) {
-      resultRegistry = merge(registry, patch, 'registry', problems) as unknown as RegistryConfig;
+    if (envName === 'registry') {
+      if (isPlainObject(patch)) resultRegistry = merge(registry, patch, 'registry', problems) as unknown as RegistryConfig;
+      else problems.push(`${where}: registry must be an object of fields to change, got ${JSON.stringify(patch)}`);
     } else if (target === undefined) {
       problems.push(`${where}: unknown environment ${JSON.stringify(envName)}; valid keys: registry, ${Object.keys(base).join(', ')}`);
     } else if (!isPlainObject(patch)) {

@@ -201,6 +201,9 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
     if (r.oidcProviderArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(r.oidcProviderArn)) {
       p.push(`${at('ciPushRole.oidcProviderArn')} must be arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com, got ${show(r.oidcProviderArn)}`);
     }
+    if (r.createOidcProvider !== undefined && typeof r.createOidcProvider !== 'boolean') {
+      p.push(`${at('ciPushRole.createOidcProvider')} must be true or false, got ${show(r.createOidcProvider)}`);
+    }
     if (r.oidcProviderArn !== undefined && r.createOidcProvider) {
       p.push(`${at('ciPushRole')} sets both oidcProviderArn and createOidcProvider: use the existing provider (oidcProviderArn) or create one, not both`);
     }
@@ -257,8 +260,8 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
       p.push(`${at('alarms.trailLogRetentionDays')} is set but alarms.cloudTrail is ${show(a.cloudTrail ?? 'none')}: it only applies to a trail the stack creates; remove it or set cloudTrail: 'create-trail'`);
     }
   }
-  if (a.expectSteadyPulls !== undefined && typeof a.expectSteadyPulls !== 'boolean') {
-    p.push(`${at('alarms.expectSteadyPulls')} must be true or false, got ${show(a.expectSteadyPulls)}`);
+  for (const flag of ['expectSteadyPulls', 'unexpectedPushes'] as const) {
+    if (a[flag] !== undefined && typeof a[flag] !== 'boolean') p.push(`${at(`alarms.${flag}`)} must be true or false, got ${show(a[flag])}`);
   }
   a.emails.forEach((e, i) => {
     if (typeof e === 'string' && /^[^\s@]+@[^\s@.]+$/.test(e)) {

@@ -131,6 +131,8 @@ describe('validateRegistryConfig rejects, naming field, value and fix', () => {
     ['a CI role on a placeholder repository', { ciPushRole: { githubRepository: 'example/buffet', branches: ['main'], environments: [] } }, /registry\.ciPushRole\.githubRepository "example\/buffet" is a placeholder/],
     ['a quota fraction above 1', { 'alarms.imageCountQuotaFraction': 1.5 }, /imageCountQuotaFraction must be a fraction in \(0, 1\]/],
     ['a zero band width', { 'alarms.pullAnomalyBandWidth': 0 }, /pullAnomalyBandWidth must be a positive number/],
+    ['a non-boolean unexpectedPushes switch', { 'alarms.unexpectedPushes': 'yes' }, /registry\.alarms\.unexpectedPushes must be true or false, got "yes"/],
+    ['a non-boolean createOidcProvider', { ciPushRole: { githubRepository: 'acme/buffet', branches: ['main'], environments: [], createOidcProvider: 'true' } }, /registry\.ciPushRole\.createOidcProvider must be true or false, got "true"/],
     ['a malformed e-mail', { 'alarms.emails': ['oncall.example.com'] }, /registry\.alarms\.emails\[0\] "oncall\.example\.com" is not an e-mail address/],
     // Upper bounds: ECR's 100,000 images per repository for counts, MAX_LIFECYCLE_DAYS for days.
     ['more release images kept than a repository can hold', { 'retention.keepReleaseImages': 100_001 }, /registry\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 100001/],
