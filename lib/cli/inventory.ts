@@ -8,7 +8,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { REPOSITORY_NAME_RE } from '../aws-formats';
+import { REPOSITORY_NAME_RE } from '../aws/formats';
 import { inventoryClients } from '../inventory/clients';
 import { collectInventory, publishInventory } from '../inventory/collect';
 import { describeInventoryError } from '../inventory/errors';

@@ -116,19 +116,19 @@ function policyForRepository(repositoryName: string): LifecyclePolicy {
   // `module.require` resolves relative to this file under ts-node and under jest alike.
   let loaded: EnvPolicyModule;
   try {
-    loaded = module.require('../lifecycle/env-policy') as EnvPolicyModule;
+    loaded = module.require('../stacks/registry-lifecycle') as EnvPolicyModule;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     // Only the module itself being absent is an input problem; a missing import inside it is a real bug.
-    if (e.code === 'MODULE_NOT_FOUND' && e.message.startsWith("Cannot find module '../lifecycle/env-policy'")) {
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.startsWith("Cannot find module '../stacks/registry-lifecycle'")) {
       throw new CliInputError(
-        '--repository needs lib/lifecycle/env-policy.ts (exporting lifecyclePolicyForRepository), which this checkout does not have; use --policy FILE instead',
+        '--repository needs lib/stacks/registry-lifecycle.ts (exporting lifecyclePolicyForRepository), which this checkout does not have; use --policy FILE instead',
       );
     }
     throw err;
   }
   if (typeof loaded.lifecyclePolicyForRepository !== 'function') {
-    throw new CliInputError('lib/lifecycle/env-policy.ts does not export a function lifecyclePolicyForRepository(name); use --policy FILE instead');
+    throw new CliInputError('lib/stacks/registry-lifecycle.ts does not export a function lifecyclePolicyForRepository(name); use --policy FILE instead');
   }
   let policy: unknown;
   try {

@@ -9,7 +9,7 @@
  * 3 AWS error (the checks could not run, e.g. AccessDenied).
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { IMAGE_DIGEST_RE } from '../aws-formats';
+import { IMAGE_DIGEST_RE } from '../aws/formats';
 import { loadConfig } from '../config/load';
 import { ENV_NAMES, EnvName } from '../config/types';
 import { ConfigError, isEnvName } from '../config/validate';

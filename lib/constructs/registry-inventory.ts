@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeGuardRule } from '../governance/control-tower';
 import { newLogGroupKey } from '../governance/kms-key-policy';
-import { TAG_FILTER_RE } from '../aws-formats';
+import { TAG_FILTER_RE } from '../aws/formats';
 import {
   BYTES_PER_GB,
   DEFAULT_INVENTORY_NAMESPACE,

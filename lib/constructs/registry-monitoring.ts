@@ -9,7 +9,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { newLogGroupKey } from '../governance/kms-key-policy';
-import { AlarmsConfig } from '../config/types';
 import { AlarmTopic } from './monitoring/alarm-topic';
 import {
   FindingSeverity,
@@ -42,7 +41,68 @@ export type EcrUsageApi = (typeof ECR_USAGE_APIS)[number];
 export const DEFAULT_IMAGES_PER_REPOSITORY_QUOTA = 100_000;
 /** Logging in (every `docker login`, every task start) and pulling manifests: the calls that throttle first. */
 export const DEFAULT_API_USAGE_RESOURCES: readonly EcrUsageApi[] = ['GetAuthorizationToken', 'BatchGetImage'];
-/** Defaults for the optional thresholds in {@link AlarmsConfig}. */
+/** Thresholds and switches of the {@link RegistryMonitoring} alarms; every alarm can be switched off. */
+export interface RegistryAlarmSettings {
+  /** Alert on critical findings from scan on push. */
+  readonly criticalFindings: boolean;
+  /** Also alert on HIGH findings (not only CRITICAL). */
+  readonly alertOnHighFindings: boolean;
+  /** Alert when a scan fails. */
+  readonly scanFailures: boolean;
+  /** Alarm when the repository's image count exceeds this fraction of the per-repository quota (0-1). Set `false` to disable. */
+  readonly imageCountQuotaFraction: number | false;
+  /** Alarm when ECR API usage exceeds this fraction of the service quota (0-1). Set `false` to disable. */
+  readonly apiUsageQuotaFraction: number | false;
+  /** Width of the anomaly-detection band for repository pulls (standard deviations). Set `false` to disable. */
+  readonly pullAnomalyBandWidth: number | false;
+  /**
+   * Consecutive 5-minute periods the pull count must stay outside the band before the anomaly alarm fires (1-288).
+   * @default 3
+   */
+  readonly pullAnomalyEvaluationPeriods?: number;
+  /**
+   * Where a steady stream of pulls is normal (services pulling all day), periods without pulls count as zero,
+   * so the pull-anomaly alarm also fires when pulls stop. Otherwise only spikes alarm (no pulls is normal).
+   * @default false
+   */
+  readonly expectSteadyPulls?: boolean;
+  /**
+   * How the registry in this account and region scans images (it is a registry-wide setting this app does not
+   * own): `BASIC` (ECR scan on push, `ECR Image Scan` events) or `ENHANCED` (Amazon Inspector, `Inspector2 Finding`
+   * and `Inspector2 Scan` events). The findings and scan-failure alarms listen to the matching events.
+   * @default 'BASIC'
+   */
+  readonly scanType?: 'BASIC' | 'ENHANCED';
+  /**
+   * Where "AWS API Call via CloudTrail" events come from (needed by the auth-failure, unexpected-push and
+   * lifecycle-expiration rules): `create-trail` makes the stack create a single-region trail logging read and
+   * write management events (free as the region's first copy, charged per event when another trail already
+   * logs them); `existing-trail` relies on an organization or account trail that already does; `none` turns
+   * those rules off.
+   * @default 'none'
+   */
+  readonly cloudTrail?: 'create-trail' | 'existing-trail' | 'none';
+  /**
+   * Days the created trail keeps log files in its bucket (only with `cloudTrail: 'create-trail'`).
+   * @default 365
+   */
+  readonly trailLogRetentionDays?: number;
+  /**
+   * Denied ECR calls within 5 minutes that fire the authentication-failure alarm (needs `cloudTrail`).
+   * Set `false` to disable.
+   * @default 5
+   */
+  readonly authFailureThreshold?: number | false;
+  /**
+   * Alarm on pushes by anyone but the CI push role (needs `cloudTrail` and a CI push role).
+   * @default true
+   */
+  readonly unexpectedPushes?: boolean;
+  /** E-mail addresses subscribed to the alarm topic. */
+  readonly emails: readonly string[];
+}
+
+/** Defaults for the optional thresholds in {@link RegistryAlarmSettings}. */
 export const ALARM_DEFAULTS = {
   pullAnomalyEvaluationPeriods: 3,
   authFailureThreshold: 5,
@@ -51,7 +111,7 @@ export const ALARM_DEFAULTS = {
   cloudTrail: 'none',
   expectSteadyPulls: false,
   trailLogRetentionDays: 365,
-} as const satisfies Partial<AlarmsConfig>;
+} as const satisfies Partial<RegistryAlarmSettings>;
 
 /**
  * EventBridge rule state that also receives read-only management events from CloudTrail (Get*, BatchGet*,
@@ -88,7 +148,7 @@ export interface RegistryMonitoringProps {
   /** The repository to watch. */
   readonly repository: ecr.IRepository;
   /** Thresholds and switches for this environment. */
-  readonly alarms: AlarmsConfig;
+  readonly alarms: RegistryAlarmSettings;
   /**
    * ARN of the CI role that is the only expected pusher (used by the unexpected-push alarm).
    * @default - no unexpected-push alarm
