@@ -23,6 +23,7 @@ import {
 import { FallbackTopic } from './monitoring/fallback-topic';
 import { ManagementEventTrail } from './monitoring/management-event-trail';
 import { RegistryDashboard } from './monitoring/registry-dashboard';
+import * as runbooks from './monitoring/runbooks';
 
 /** ECR API operations that publish `AWS/Usage` `CallCount` metrics with a matching service quota. */
 export const ECR_USAGE_APIS = [
@@ -254,36 +255,20 @@ export class RegistryMonitoring extends Construct {
     // (1) Vulnerabilities found by scanning.
     const severities: FindingSeverity[] = a.criticalFindings ? (a.alertOnHighFindings ? ['CRITICAL', 'HIGH'] : ['CRITICAL']) : [];
     if (severities.length > 0) {
-      const what = severities.join(' or ');
-      const fix = 'What to do: open the image in the ECR console (Vulnerabilities tab) or Amazon Inspector, rebuild on a patched ' +
-        'base image or upgrade the affected packages, push a new tag, and keep this digest out of prod until it is fixed ' +
-        'or the risk is accepted in writing.';
       this.notifyingRule('scan-findings', {
         pattern: scanFindingsPattern(repositoryName, severities, scanType),
-        ruleDescription: `${what} findings (${scanType} scanning) in ${repositoryName}`,
-        message: scanType === 'ENHANCED'
-          ? `[${this.prefix}] Amazon Inspector reports a ${field('$.detail.severity')} finding (${field('$.detail.title')}) in repository ` +
-            `${field('$.detail.resources[0].details.awsEcrContainerImage.repositoryName')}, image ` +
-            `${field('$.detail.resources[0].details.awsEcrContainerImage.imageHash')}. ${fix}`
-          : `[${this.prefix}] Scan on push found ${what} vulnerabilities in repository ${field('$.detail.repository-name')}, ` +
-            `image ${field('$.detail.image-digest')}. Findings: CRITICAL=${field('$.detail.finding-severity-counts.CRITICAL')} ` +
-            `HIGH=${field('$.detail.finding-severity-counts.HIGH')} (blank or null means none). ${fix}`,
+        ruleDescription: `${severities.join(' or ')} findings (${scanType} scanning) in ${repositoryName}`,
+        message: runbooks.scanFindingsMessage({ prefix: this.prefix, severities: severities.join(' or '), scanType }),
       });
     }
 
     // (2) Scans that ended in anything but success (failed, unsupported image), which leave an image unchecked.
     if (a.scanFailures) {
       const success = scanType === 'ENHANCED' ? 'INITIAL_SCAN_COMPLETE' : 'COMPLETE';
-      const fix = 'What to do: read the scan status in the ECR console (or Amazon Inspector coverage); scanning fails on ' +
-        'unsupported base operating systems (move to a supported one) and on images it cannot read. Rebuild, and do not ' +
-        'deploy the digest before a scan completes.';
       this.notifyingRule('scan-failures', {
         pattern: scanNotCompletePattern(repositoryName, props.repository.repositoryArn, scanType),
         ruleDescription: `Scans of ${repositoryName} ending in any status but ${success}`,
-        message:
-          `[${this.prefix}] An image scan in repository ${field('$.detail.repository-name')} ended with status ` +
-          `${field('$.detail.scan-status')} (not ${success}), image ${field('$.detail.image-digest')}: it was not ` +
-          `checked for vulnerabilities. ${fix}`,
+        message: runbooks.scanFailureMessage({ prefix: this.prefix, success }),
       });
     }
 
@@ -292,12 +277,7 @@ export class RegistryMonitoring extends Construct {
       const threshold = Math.floor(a.imageCountQuotaFraction * imagesQuota);
       this.addMetricAlarm(new cloudwatch.Alarm(this, 'ImageCountAlarm', {
         alarmName: `${this.prefix}-image-count-quota`,
-        alarmDescription:
-          `Repository ${repositoryName} holds more than ${threshold} images (${percent(a.imageCountQuotaFraction)} of ` +
-          `the ${imagesQuota}-image per-repository quota). At the quota every push fails. What to do: check that ` +
-          'the lifecycle policy is attached and expiring images (ECR console > Lifecycle policy, or npm run ' +
-          'lifecycle), tighten retention in lib/config/environments.ts, or request a quota increase ' +
-          '(Service Quotas > Amazon ECR > Images per repository) and raise imagesPerRepositoryQuota to match.',
+        alarmDescription: runbooks.imageCountAlarmDescription({ repositoryName, threshold, fraction: a.imageCountQuotaFraction, quota: imagesQuota }),
         metric: imageCountMetric(repositoryName),
         threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -313,13 +293,12 @@ export class RegistryMonitoring extends Construct {
         const threshold = a.apiUsageQuotaFraction * 100;
         this.addMetricAlarm(new cloudwatch.Alarm(this, `ApiUsage${api}Alarm`, {
           alarmName: `${this.prefix}-api-quota-${api}`,
-          alarmDescription:
-            `ECR ${api} calls in this account and region exceeded ${percent(a.apiUsageQuotaFraction)} of the ` +
-            `service quota (requests per second, averaged over a minute) in ${API_USAGE_DATAPOINTS_TO_ALARM} of ` +
-            `the last ${API_USAGE_EVALUATION_PERIODS} minutes. The metric is account-wide: other workloads count. ` +
-            'Past the quota ECR throttles (ThrottlingException) and logins, pulls or pushes fail. What to do: find ' +
-            `the callers in CloudTrail (eventName=${api}); reuse auth tokens (they last 12 hours), avoid task ` +
-            'restart loops, or request a quota increase in Service Quotas > Amazon ECR.',
+          alarmDescription: runbooks.apiUsageAlarmDescription({
+            api,
+            fraction: a.apiUsageQuotaFraction,
+            datapoints: API_USAGE_DATAPOINTS_TO_ALARM,
+            periods: API_USAGE_EVALUATION_PERIODS,
+          }),
           metric: apiUsagePercentExpression(api),
           threshold,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -334,20 +313,9 @@ export class RegistryMonitoring extends Construct {
     // (5) Pull volume outside the band CloudWatch anomaly detection learns from the repository's history.
     if (a.pullAnomalyBandWidth !== false) {
       const periods = a.pullAnomalyEvaluationPeriods ?? ALARM_DEFAULTS.pullAnomalyEvaluationPeriods;
-      const common = 'What to do: compare with recent deploys and ECS service events; if unexplained, find the callers of ' +
-        'BatchGetImage/GetDownloadUrlForLayer in CloudTrail and disable unknown credentials. The band needs about two ' +
-        'weeks of history before it is reliable.';
       this.addMetricAlarm(new cloudwatch.AnomalyDetectionAlarm(this, 'PullAnomalyAlarm', {
         alarmName: `${this.prefix}-pull-anomaly`,
-        alarmDescription: steadyPulls
-          ? `Pulls from ${repositoryName} left the expected band (anomaly detection, ${a.pullAnomalyBandWidth} standard ` +
-            `deviations) for ${periods} consecutive 5-minute periods; periods without pulls count as zero. A spike can ` +
-            'mean leaked credentials or a crash-looping service re-pulling; a drop (including pulls stopping ' +
-            `altogether) can mean deploys or scale-out stopped. ${common}`
-          : `Pulls from ${repositoryName} rose above the expected band (anomaly detection, ${a.pullAnomalyBandWidth} ` +
-            `standard deviations) for ${periods} consecutive 5-minute periods. A spike can mean leaked credentials or a ` +
-            'crash-looping service re-pulling. This environment does not expect steady pulls, so this alarm cannot ' +
-            `report pulls stopping (set alarms.expectSteadyPulls for that). ${common}`,
+        alarmDescription: runbooks.pullAnomalyAlarmDescription({ repositoryName, bandWidth: a.pullAnomalyBandWidth, periods, steadyPulls }),
         metric: steadyPulls ? pullCountFilledExpression(repositoryName) : pullCountMetric(repositoryName),
         stdDevs: a.pullAnomalyBandWidth,
         // RepositoryPullCount has no datapoint for a period without pulls
@@ -389,26 +357,14 @@ export class RegistryMonitoring extends Construct {
         );
         this.eventCountAlarm('auth-failures', rule, {
           threshold: authThreshold,
-          notify: true,
-          description:
-            `${authThreshold} or more ECR calls on ${repositoryName}, or GetAuthorizationToken calls anywhere in this ` +
-            'account and region (that call names no repository, so other workloads\' denied logins count too), were ' +
-            'denied within 5 minutes (AccessDenied / UnauthorizedOperation, from CloudTrail). Usually a broken CI role or ' +
-            `repository policy; possibly someone probing with stolen credentials. What to do: in CloudWatch Logs, read ` +
-            `${eventLogName} (each denial with detail.userIdentity.arn, detail.sourceIPAddress, ` +
-            'detail.eventName); fix the policy if the caller is ours, otherwise disable the credentials and escalate to ' +
-            'security.',
+          description: runbooks.authFailuresAlarmDescription({ repositoryName, threshold: authThreshold, eventLogName }),
         });
       }
       if (props.ciPushRoleArn !== undefined && (a.unexpectedPushes ?? ALARM_DEFAULTS.unexpectedPushes)) {
         this.notifyingRule('unexpected-pushes', {
           pattern: unexpectedPushPattern(repositoryName, props.ciPushRoleArn),
           ruleDescription: `Pushes to ${repositoryName} by anyone but the CI push role, from CloudTrail`,
-          message:
-            `[${this.prefix}] Image pushed to ${field('$.detail.requestParameters.repositoryName')} (tag ` +
-            `${field('$.detail.requestParameters.imageTag')}) by ${field('$.detail.userIdentity.arn')} from ` +
-            `${field('$.detail.sourceIPAddress')} at ${field('$.time')}, not by the CI push role. Unless this was an ` +
-            'approved break-glass push: delete the image, disable the credentials and escalate to security.',
+          message: runbooks.unexpectedPushMessage({ prefix: this.prefix }),
         });
       }
     }
@@ -429,12 +385,7 @@ export class RegistryMonitoring extends Construct {
     const ids = Object.keys(usingMetrics);
     const deliveryAlarm = new cloudwatch.Alarm(this, 'DeliveryFailuresAlarm', {
       alarmName: deliveryAlarmName,
-      alarmDescription:
-        `EventBridge could not deliver registry events to their targets (the ${this.prefix}-registry-alarms topic or ` +
-        `the ${eventLogName} log group): those notifications or records were lost. Usually the topic ` +
-        'policy, its KMS key policy or the log group resource policy was changed by hand. This alarm arrives through ' +
-        `the separate ${this.prefix}-registry-alarms-fallback topic. What to do: redeploy this stack to restore the ` +
-        `policies, then review the ECR console for findings you missed (the ${this.prefix} rules' MatchedEvents show when).`,
+      alarmDescription: runbooks.deliveryFailuresAlarmDescription({ prefix: this.prefix, eventLogName }),
       metric: new cloudwatch.MathExpression({
         expression: ids.length === 1 ? ids[0] : `SUM([${ids.join(', ')}])`,
         usingMetrics,
@@ -506,7 +457,7 @@ export class RegistryMonitoring extends Construct {
   }
 
   /** An alarm on a rule's MatchedEvents. Never an OK action: "no events for 5 minutes" is not news. */
-  private eventCountAlarm(what: string, rule: events.Rule, o: { threshold: number; notify: boolean; description: string }): void {
+  private eventCountAlarm(what: string, rule: events.Rule, o: { threshold: number; description: string }): void {
     const alarm = new cloudwatch.Alarm(this, `${pascal(what)}Alarm`, {
       alarmName: `${this.prefix}-${what}`,
       alarmDescription: o.description,
@@ -516,9 +467,10 @@ export class RegistryMonitoring extends Construct {
       evaluationPeriods: 1,
       // EventBridge publishes rule metrics only for periods with matches: silence is good news.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      actionsEnabled: o.notify,
+      // Always on, with an action: an alarm without either fails Control Tower CT.CLOUDWATCH.PR.4.
+      actionsEnabled: true,
     });
-    if (o.notify) alarm.addAlarmAction(this.action);
+    alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
   }
 }
@@ -526,7 +478,7 @@ export class RegistryMonitoring extends Construct {
 interface NotifyingRuleOptions {
   readonly pattern: events.EventPattern;
   readonly ruleDescription: string;
-  /** The notification text, with what to do; event fields come from {@link field}. */
+  /** The notification text, with what to do (lib/constructs/monitoring/runbooks.ts). */
   readonly message: string;
 }
 
@@ -549,11 +501,6 @@ class LogGroupTarget implements events.IRuleTarget {
   bind(): events.RuleTargetConfig {
     return { arn: this.logGroupArn };
   }
-}
-
-/** A placeholder EventBridge fills in from the event before publishing. */
-function field(path: string): string {
-  return events.EventField.fromPath(path);
 }
 
 function ruleMetric(rule: events.Rule, metricName: 'MatchedEvents' | 'FailedInvocations', label?: string): cloudwatch.Metric {
@@ -635,10 +582,6 @@ function apiUsagePercentExpression(api: EcrUsageApi): cloudwatch.MathExpression 
     period: API_USAGE_PERIOD,
     label: `${api} % of quota`,
   });
-}
-
-function percent(fraction: number): string {
-  return `${Math.round(fraction * 1000) / 10}%`;
 }
 
 function pascal(kebab: string): string {
