@@ -4,6 +4,7 @@
  */
 
 import { ENV_NAMES, EnvName } from '../config/types';
+import { splitFlag } from './plain-args';
 
 export const DIFF_USAGE = `Usage:
   npm run diff -- --env NAME [--base GIT_REF | --baseline-dir DIR] [--fail] [-c key=value ...]
@@ -63,10 +64,9 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs | { readonly he
 
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const { name, inline } = splitFlag(arg);
     if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
-      if (eq !== -1) throw new DiffUsageError(`${name} takes no value, got "${arg}"`);
+      if (inline !== undefined) throw new DiffUsageError(`${name} takes no value, got "${arg}"`);
       if (name === '--fail') fail = true;
       else help = true;
       continue;
@@ -76,13 +76,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs | { readonly he
         ? `unknown flag "${name}"; flags are ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].join(', ')}`
         : `unexpected argument "${arg}"; name the environment with --env ${arg}`);
     }
-    let value: string | undefined;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else {
-      value = argv[i + 1];
-      i++;
-    }
+    const value = inline ?? argv[++i];
     if (value === undefined || value === '' || value.startsWith('-')) {
       throw new DiffUsageError(`${name} needs a value, e.g. ${name} ${name === '--env' ? 'dev' : name === '--base' ? 'origin/main' : name === '--baseline-dir' ? 'DIR' : 'imageTag=v1.2.3'}`);
     }

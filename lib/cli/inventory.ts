@@ -8,11 +8,12 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { REPOSITORY_NAME_RE } from '../aws-formats';
+import { REPOSITORY_NAME_RE } from '../aws/formats';
 import { inventoryClients } from '../inventory/clients';
 import { collectInventory, publishInventory } from '../inventory/collect';
 import { describeInventoryError } from '../inventory/errors';
 import { DEFAULT_INVENTORY_NAMESPACE, DEFAULT_STALE_PULL_DAYS, DEFAULT_STORAGE_PRICE_PER_GB_MONTH_USD } from '../inventory/metrics';
+import { splitFlag } from './plain-args';
 
 export const USAGE = `Usage:
   inventory --repository NAME [--region REGION] [--publish] [--namespace NS]
@@ -77,12 +78,11 @@ function parseArgs(argv: readonly string[]): Args {
       publish = true;
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
+    const { name, inline } = splitFlag(arg);
     if (!VALUE_FLAGS.includes(name)) {
       throw new CliInputError(arg.startsWith('-') ? `unknown flag "${name}"; see --help` : `unexpected argument "${arg}"; see --help`);
     }
-    const value = eq !== -1 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
+    const value = inline ?? argv[++i];
     if (value === undefined || value === '' || value.startsWith('--')) throw new CliInputError(`flag ${name} needs a value; see --help`);
     if (name !== '--release-pattern' && values.has(name)) throw new CliInputError(`flag ${name} given twice; give it once`);
     values.set(name, [...(values.get(name) ?? []), value]);

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { evaluateLifecyclePolicy, ImageDetail, ImageDetailsError, parseImageDetails, parseIsoTimestamp } from '../lifecycle/evaluate';
 import { explainLifecyclePolicy } from '../lifecycle/explain';
 import { LifecyclePolicy, LifecyclePolicyError, parseLifecyclePolicy } from '../lifecycle/policy';
+import { splitFlag } from './plain-args';
 
 export const USAGE = `Usage:
   lifecycle preview --policy FILE --images FILE [--now ISO-8601]
@@ -58,21 +59,14 @@ function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Ma
     if (!arg.startsWith('--')) {
       throw new CliInputError(`unexpected argument "${arg}" for ${command}; flags are ${allowed.join(', ')}`);
     }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const { name, inline } = splitFlag(arg);
     if (name === '--env') {
       throw new CliInputError('--env was removed: every environment pulls from one repository; use --repository better-call-buffet');
     }
     if (!(allowed as readonly string[]).includes(name)) {
       throw new CliInputError(`unknown flag "${name}" for ${command}; flags are ${allowed.join(', ')}`);
     }
-    let value: string | undefined;
-    if (eq !== -1) {
-      value = arg.slice(eq + 1);
-    } else {
-      value = args[i + 1];
-      i++;
-    }
+    const value = inline ?? args[++i];
     if (value === undefined || value === '' || value.startsWith('--')) {
       throw new CliInputError(`flag ${name} needs a value, e.g. ${name} ${name === '--now' ? '2024-05-01T00:00:00Z' : name === '--repository' ? 'better-call-buffet' : 'FILE'}`);
     }
@@ -116,19 +110,19 @@ function policyForRepository(repositoryName: string): LifecyclePolicy {
   // `module.require` resolves relative to this file under ts-node and under jest alike.
   let loaded: EnvPolicyModule;
   try {
-    loaded = module.require('../lifecycle/env-policy') as EnvPolicyModule;
+    loaded = module.require('../stacks/registry-lifecycle') as EnvPolicyModule;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     // Only the module itself being absent is an input problem; a missing import inside it is a real bug.
-    if (e.code === 'MODULE_NOT_FOUND' && e.message.startsWith("Cannot find module '../lifecycle/env-policy'")) {
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.startsWith("Cannot find module '../stacks/registry-lifecycle'")) {
       throw new CliInputError(
-        '--repository needs lib/lifecycle/env-policy.ts (exporting lifecyclePolicyForRepository), which this checkout does not have; use --policy FILE instead',
+        '--repository needs lib/stacks/registry-lifecycle.ts (exporting lifecyclePolicyForRepository), which this checkout does not have; use --policy FILE instead',
       );
     }
     throw err;
   }
   if (typeof loaded.lifecyclePolicyForRepository !== 'function') {
-    throw new CliInputError('lib/lifecycle/env-policy.ts does not export a function lifecyclePolicyForRepository(name); use --policy FILE instead');
+    throw new CliInputError('lib/stacks/registry-lifecycle.ts does not export a function lifecyclePolicyForRepository(name); use --policy FILE instead');
   }
   let policy: unknown;
   try {

@@ -9,12 +9,13 @@
  * 3 AWS error (the checks could not run, e.g. AccessDenied).
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { IMAGE_DIGEST_RE } from '../aws-formats';
+import { IMAGE_DIGEST_RE } from '../aws/formats';
 import { loadConfig } from '../config/load';
 import { ENV_NAMES, EnvName } from '../config/types';
 import { ConfigError, isEnvName } from '../config/validate';
 import { BUILD_SOURCE, PROMOTION_CHAIN, PromotionSource, previousInChain } from '../promotion/chain';
 import { promoteImage, PromotionRefused, PromotionUsageError } from '../promotion/promote';
+import { splitFlag } from './plain-args';
 
 export const USAGE = `Usage:
   npm run promote -- --from SOURCE --to ENV (--tag RELEASE_TAG | --digest sha256:...) [--dry-run]
@@ -69,12 +70,11 @@ function parseArgs(argv: readonly string[]): Args {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') { help = true; continue; }
     if (arg === '--dry-run') { dryRun = true; continue; }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
+    const { name, inline } = splitFlag(arg);
     if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
       throw new PromotionUsageError(arg.startsWith('-') ? `unknown flag "${name}"; flags are ${VALUE_FLAGS.join(', ')}, --dry-run, --help` : `unexpected argument "${arg}"`);
     }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    const value = inline ?? argv[++i];
     if (value === undefined || value === '' || value.startsWith('--')) throw new PromotionUsageError(`${name} needs a value`);
     if (values.has(name)) throw new PromotionUsageError(`${name} given twice ("${values.get(name)}" and "${value}")`);
     values.set(name, value);

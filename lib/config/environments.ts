@@ -80,34 +80,35 @@ export const REGISTRY: RegistryConfig = {
   },
 };
 
+/** What differs between environments; {@link environment} adds what they share. */
+type EnvSettings = Omit<EnvConfig, 'envName' | 'region' | 'imageTag' | 'task'> & {
+  readonly task: Pick<TaskConfig, 'cpu' | 'memoryMiB' | 'logRetentionDays'>;
+};
+
+/** One environment: the region and starting release they all share, the task defaults above, and `settings`. */
+function environment(envName: EnvName, settings: EnvSettings): EnvConfig {
+  return { envName, region: 'us-east-1', imageTag: 'v1.0.0', ...settings, task: { ...APP_TASK_DEFAULTS, ...settings.task } };
+}
+
 export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
-  dev: {
-    envName: 'dev',
-    region: 'us-east-1',
+  dev: environment('dev', {
     removalPolicy: 'DESTROY',
     terminationProtection: false,
-    task: { ...APP_TASK_DEFAULTS, cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
-    imageTag: 'v1.0.0',
+    task: { cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
     // Dev is where builds land first: only CRITICAL findings keep an image out.
     promotion: { failOnSeverity: 'CRITICAL' },
-  },
-  staging: {
-    envName: 'staging',
-    region: 'us-east-1',
+  }),
+  staging: environment('staging', {
     removalPolicy: 'RETAIN',
     terminationProtection: false,
-    task: { ...APP_TASK_DEFAULTS, cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
-    imageTag: 'v1.0.0',
+    task: { cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
     promotion: { failOnSeverity: 'HIGH' },
-  },
-  prod: {
-    envName: 'prod',
-    region: 'us-east-1',
+  }),
+  // No CRITICAL or HIGH finding reaches prod.
+  prod: environment('prod', {
     removalPolicy: 'RETAIN',
     terminationProtection: true,
-    task: { ...APP_TASK_DEFAULTS, cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
-    imageTag: 'v1.0.0',
-    // No CRITICAL or HIGH finding reaches prod.
+    task: { cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
     promotion: { failOnSeverity: 'HIGH' },
-  },
+  }),
 };

@@ -1,3 +1,5 @@
+import type { RegistryAlarmSettings } from '../constructs/registry-monitoring';
+import type { TaskNetwork } from '../constructs/vpc-endpoints';
 import type { RetentionIntent } from '../lifecycle/retention';
 
 /**
@@ -26,66 +28,11 @@ export type RetentionConfig = Omit<RetentionIntent, 'promotionTagPatterns' | 'ke
   readonly keepPromotedImages: number;
 };
 
-/** Alarm thresholds and switches. Every alarm can be disabled per environment. */
-export interface AlarmsConfig {
-  /** Alert on critical findings from scan on push. */
-  readonly criticalFindings: boolean;
-  /** Also alert on HIGH findings (not only CRITICAL). */
-  readonly alertOnHighFindings: boolean;
-  /** Alert when a scan fails. */
-  readonly scanFailures: boolean;
-  /** Alarm when the repository's image count exceeds this fraction of the per-repository quota (0-1). Set `false` to disable. */
-  readonly imageCountQuotaFraction: number | false;
-  /** Alarm when ECR API usage exceeds this fraction of the service quota (0-1). Set `false` to disable. */
-  readonly apiUsageQuotaFraction: number | false;
-  /** Width of the anomaly-detection band for repository pulls (standard deviations). Set `false` to disable. */
-  readonly pullAnomalyBandWidth: number | false;
-  /**
-   * Consecutive 5-minute periods the pull count must stay outside the band before the anomaly alarm fires (1-288).
-   * @default 3
-   */
-  readonly pullAnomalyEvaluationPeriods?: number;
-  /**
-   * Where a steady stream of pulls is normal (services pulling all day), periods without pulls count as zero,
-   * so the pull-anomaly alarm also fires when pulls stop. Otherwise only spikes alarm (no pulls is normal).
-   * @default false
-   */
-  readonly expectSteadyPulls?: boolean;
-  /**
-   * How the registry in this account and region scans images (it is a registry-wide setting this app does not
-   * own): `BASIC` (ECR scan on push, `ECR Image Scan` events) or `ENHANCED` (Amazon Inspector, `Inspector2 Finding`
-   * and `Inspector2 Scan` events). The findings and scan-failure alarms listen to the matching events.
-   * @default 'BASIC'
-   */
-  readonly scanType?: 'BASIC' | 'ENHANCED';
-  /**
-   * Where "AWS API Call via CloudTrail" events come from (needed by the auth-failure, unexpected-push and
-   * lifecycle-expiration rules): `create-trail` makes the stack create a single-region trail logging read and
-   * write management events (free as the region's first copy, charged per event when another trail already
-   * logs them); `existing-trail` relies on an organization or account trail that already does; `none` turns
-   * those rules off.
-   * @default 'none'
-   */
-  readonly cloudTrail?: 'create-trail' | 'existing-trail' | 'none';
-  /**
-   * Days the created trail keeps log files in its bucket (only with `cloudTrail: 'create-trail'`).
-   * @default 365
-   */
-  readonly trailLogRetentionDays?: number;
-  /**
-   * Denied ECR calls within 5 minutes that fire the authentication-failure alarm (needs `cloudTrail`).
-   * Set `false` to disable.
-   * @default 5
-   */
-  readonly authFailureThreshold?: number | false;
-  /**
-   * Alarm on pushes by anyone but the CI push role (needs `cloudTrail` and a CI push role).
-   * @default true
-   */
-  readonly unexpectedPushes?: boolean;
-  /** E-mail addresses subscribed to the alarm topic. */
-  readonly emails: readonly string[];
-}
+/**
+ * Alarm thresholds and switches, per environment: the monitoring construct's own settings type (fields and
+ * defaults documented there), so the config cannot drift from what the construct accepts.
+ */
+export type AlarmsConfig = RegistryAlarmSettings;
 
 /**
  * GitHub Actions OIDC trust for the CI push role, the repository's single expected writer: it pushes new
@@ -199,18 +146,7 @@ export interface TaskConfig {
  * endpoints a Fargate task needs to pull from ECR and write logs (docs/governance.md). Everything is named
  * by ID, so synth needs no AWS lookup. Unset: no endpoints (the default).
  */
-export interface NetworkConfig {
-  /** `vpc-...` */
-  readonly vpcId: string;
-  /** `subnet-...` the tasks run in, at most one per Availability Zone: each gets an endpoint interface. */
-  readonly subnetIds: readonly string[];
-  /** `rtb-...` of those subnets: the S3 gateway endpoint (image layers) adds a route to each. */
-  readonly routeTableIds: readonly string[];
-  /** The VPC's IPv4 CIDR: HTTPS to the endpoints is allowed from it. Set this or `taskSecurityGroupId`. */
-  readonly vpcCidr?: string;
-  /** `sg-...` of the tasks: HTTPS to the endpoints is allowed from it only. Set this or `vpcCidr`. */
-  readonly taskSecurityGroupId?: string;
-}
+export type NetworkConfig = TaskNetwork;
 
 /**
  * The registry inventory (docs/inventory.md): a scheduled function that publishes the repository's size,

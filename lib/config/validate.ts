@@ -1,4 +1,4 @@
-import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from '../constructs/fargate-sizing';
+import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from '../aws/fargate-sizing';
 import {
   ACCOUNT_ID_RE,
   HEALTH_CHECK_PATH_RE,
@@ -14,7 +14,7 @@ import {
   TAG_FILTER_RE,
   VPC_ID_RE,
   vpcCidrProblem,
-} from '../aws-formats';
+} from '../aws/formats';
 import { parseRateExpression } from '../inventory/schedule';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';

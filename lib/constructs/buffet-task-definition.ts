@@ -6,9 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { HEALTH_CHECK_PATH_RE, IMAGE_DIGEST_RE, IMAGE_TAG_RE, isMutableLookingTag, looksLikeCredentialName, SECRET_COMPLETE_ARN_RE } from '../aws-formats';
+import { HEALTH_CHECK_PATH_RE, IMAGE_DIGEST_RE, IMAGE_TAG_RE, isMutableLookingTag, looksLikeCredentialName, SECRET_COMPLETE_ARN_RE } from '../aws/formats';
 import { newLogGroupKey } from '../governance/kms-key-policy';
-import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate-sizing';
+import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from '../aws/fargate-sizing';
 
 /**
  * A value injected into the container from SSM Parameter Store or Secrets Manager at task start.

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
-import { ACCOUNT_ID_RE } from '../aws-formats';
+import { ACCOUNT_ID_RE } from '../aws/formats';
 import { denyGrantsNotForAwsResources } from '../governance/kms-key-policy';
 import { LifecyclePolicy } from '../lifecycle/policy';
 import { RetentionIntent, lifecyclePolicyText, renderRetentionPolicy } from '../lifecycle/retention';

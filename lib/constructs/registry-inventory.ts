@@ -15,7 +15,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeGuardRule } from '../governance/control-tower';
 import { newLogGroupKey } from '../governance/kms-key-policy';
-import { TAG_FILTER_RE } from '../aws-formats';
+import { TAG_FILTER_RE } from '../aws/formats';
 import {
   BYTES_PER_GB,
   DEFAULT_INVENTORY_NAMESPACE,
@@ -27,6 +27,7 @@ import {
   REPOSITORY_DIMENSION,
 } from '../inventory/metrics';
 import { MAX_SCHEDULE_MINUTES, MIN_SCHEDULE_MINUTES } from '../inventory/schedule';
+import * as runbooks from './monitoring/runbooks';
 
 /**
  * Memory and timeout, sized by `npm run bench:inventory` (numbers in docs/inventory.md): 100,000 images
@@ -214,8 +215,10 @@ export class RegistryInventory extends Construct {
     const cfnFunction = this.function.node.defaultChild as lambda.CfnFunction;
     cfnFunction.cfnOptions.metadata = { ...cfnFunction.cfnOptions.metadata, 'cfn-lint': { config: { ignore_checks: ['W3005'] } } };
 
+    // Named like the function it runs.
+    const ruleName = `${prefix}-registry-inventory`;
     this.rule = new events.Rule(this, 'Schedule', {
-      ruleName: `${prefix}-registry-inventory`,
+      ruleName,
       description: `Runs the registry inventory of ${this.repositoryName} every ${this.period.toMinutes()} minutes`,
       schedule: events.Schedule.rate(this.period),
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 2, maxEventAge: Duration.minutes(Math.min(this.period.toMinutes(), 60)) })],
@@ -231,51 +234,34 @@ export class RegistryInventory extends Construct {
     };
     const minutes = this.period.toMinutes();
 
+    // Alarms on the inventory's own figures. Missing data is not breaching: no figure means no run (the
+    // stopped-publishing alarm below covers that) or, for the release size change, fewer than two releases.
+    const figureAlarm = (id: string, what: string, alarmDescription: string, key: InventoryMetricKey, threshold: number) =>
+      addAlarm(new cloudwatch.Alarm(this, id, {
+        alarmName: `${prefix}-inventory-${what}`,
+        alarmDescription,
+        metric: this.metric(key, cloudwatch.Stats.MAXIMUM),
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }));
     if (props.sizeBudgetGiB !== undefined) {
-      addAlarm(new cloudwatch.Alarm(this, 'SizeBudgetAlarm', {
-        alarmName: `${prefix}-inventory-size-budget`,
-        alarmDescription:
-          `Images in ${this.repositoryName} add up to more than the ${props.sizeBudgetGiB} GiB budget (sum of DescribeImages ` +
-          'imageSizeInBytes, compressed; shared layers count once per image, so the bill can be lower). What to do: ' +
-          '`npm run inventory -- --repository <name>` shows the largest and stale images; check that the lifecycle ' +
-          'policy expires old and untagged images (`npm run lifecycle -- preview`), tighten retention in ' +
-          'lib/config/environments.ts, or raise inventory.sizeBudgetGiB if the growth is expected.',
-        metric: this.metric('totalSizeBytes', cloudwatch.Stats.MAXIMUM),
-        threshold: props.sizeBudgetGiB * BYTES_PER_GB,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // No data means no run: the stopped-publishing alarm covers that.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+      figureAlarm('SizeBudgetAlarm', 'size-budget',
+        runbooks.sizeBudgetAlarmDescription({ repositoryName: this.repositoryName, budgetGiB: props.sizeBudgetGiB }),
+        'totalSizeBytes', props.sizeBudgetGiB * BYTES_PER_GB);
     }
-
     if (props.sizeRegressionPercent !== undefined) {
-      addAlarm(new cloudwatch.Alarm(this, 'SizeRegressionAlarm', {
-        alarmName: `${prefix}-inventory-release-size-regression`,
-        alarmDescription:
-          `The newest release image in ${this.repositoryName} (tags ${releaseTagPatterns.join(', ')}) is more than ` +
-          `${props.sizeRegressionPercent}% larger than the release pushed before it. Larger images pull slower (task ` +
-          'start-up, scale-out) and cost more to store. What to do: the function log (and `npm run inventory`) names ' +
-          'both releases; compare their layers (e.g. `docker history`), look for a new base image, build tools or ' +
-          'caches left in the final stage. The alarm stays in ALARM until a release that is not much larger is pushed.',
-        metric: this.metric('releaseSizeChangePercent', cloudwatch.Stats.MAXIMUM),
-        threshold: props.sizeRegressionPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        // Fewer than two releases: no figure is published, nothing to compare.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }));
+      figureAlarm('SizeRegressionAlarm', 'release-size-regression',
+        runbooks.sizeRegressionAlarmDescription({ repositoryName: this.repositoryName, releaseTagPatterns, percentLarger: props.sizeRegressionPercent }),
+        'releaseSizeChangePercent', props.sizeRegressionPercent);
     }
 
     // Errors counts exceptions and runtime failures, timeouts included
     // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
     addAlarm(new cloudwatch.Alarm(this, 'FailuresAlarm', {
       alarmName: `${prefix}-inventory-failures`,
-      alarmDescription:
-        `The registry inventory function ${prefix}-registry-inventory failed or timed out (AWS/Lambda Errors). Its ` +
-        'metrics are stale until a run succeeds. What to do: read the error in the function log group (CloudWatch ' +
-        'Logs Insights: filter level = "ERROR"); AccessDenied means the role or repository changed (redeploy), a ' +
-        'timeout means the repository outgrew the function (raise INVENTORY_TIMEOUT after `npm run bench:inventory`).',
+      alarmDescription: runbooks.inventoryFailuresAlarmDescription({ functionName }),
       metric: this.function.metricErrors({ period: this.period, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -288,11 +274,12 @@ export class RegistryInventory extends Construct {
     // is also in ALARM after the first deploy until the first run (at most one interval).
     addAlarm(new cloudwatch.Alarm(this, 'StoppedAlarm', {
       alarmName: `${prefix}-inventory-stopped`,
-      alarmDescription:
-        `No registry inventory of ${this.repositoryName} was published in the last ${STALE_EVALUATION_PERIODS} intervals ` +
-        `of ${minutes} minutes: size, cost and staleness figures and their alarms are blind. Expected for up to one ` +
-        'interval after the first deploy. What to do: check that the EventBridge rule ' +
-        `${prefix}-registry-inventory is enabled and that the function runs (its Invocations and Errors metrics and log group).`,
+      alarmDescription: runbooks.inventoryStoppedAlarmDescription({
+        repositoryName: this.repositoryName,
+        periods: STALE_EVALUATION_PERIODS,
+        minutes,
+        ruleName,
+      }),
       metric: this.metric('imageCount', cloudwatch.Stats.SAMPLE_COUNT),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,

@@ -9,7 +9,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { newLogGroupKey } from '../governance/kms-key-policy';
-import { AlarmsConfig } from '../config/types';
 import { AlarmTopic } from './monitoring/alarm-topic';
 import {
   FindingSeverity,
@@ -24,6 +23,7 @@ import {
 import { FallbackTopic } from './monitoring/fallback-topic';
 import { ManagementEventTrail } from './monitoring/management-event-trail';
 import { RegistryDashboard } from './monitoring/registry-dashboard';
+import * as runbooks from './monitoring/runbooks';
 
 /** ECR API operations that publish `AWS/Usage` `CallCount` metrics with a matching service quota. */
 export const ECR_USAGE_APIS = [
@@ -42,7 +42,68 @@ export type EcrUsageApi = (typeof ECR_USAGE_APIS)[number];
 export const DEFAULT_IMAGES_PER_REPOSITORY_QUOTA = 100_000;
 /** Logging in (every `docker login`, every task start) and pulling manifests: the calls that throttle first. */
 export const DEFAULT_API_USAGE_RESOURCES: readonly EcrUsageApi[] = ['GetAuthorizationToken', 'BatchGetImage'];
-/** Defaults for the optional thresholds in {@link AlarmsConfig}. */
+/** Thresholds and switches of the {@link RegistryMonitoring} alarms; every alarm can be switched off. */
+export interface RegistryAlarmSettings {
+  /** Alert on critical findings from scan on push. */
+  readonly criticalFindings: boolean;
+  /** Also alert on HIGH findings (not only CRITICAL). */
+  readonly alertOnHighFindings: boolean;
+  /** Alert when a scan fails. */
+  readonly scanFailures: boolean;
+  /** Alarm when the repository's image count exceeds this fraction of the per-repository quota (0-1). Set `false` to disable. */
+  readonly imageCountQuotaFraction: number | false;
+  /** Alarm when ECR API usage exceeds this fraction of the service quota (0-1). Set `false` to disable. */
+  readonly apiUsageQuotaFraction: number | false;
+  /** Width of the anomaly-detection band for repository pulls (standard deviations). Set `false` to disable. */
+  readonly pullAnomalyBandWidth: number | false;
+  /**
+   * Consecutive 5-minute periods the pull count must stay outside the band before the anomaly alarm fires (1-288).
+   * @default 3
+   */
+  readonly pullAnomalyEvaluationPeriods?: number;
+  /**
+   * Where a steady stream of pulls is normal (services pulling all day), periods without pulls count as zero,
+   * so the pull-anomaly alarm also fires when pulls stop. Otherwise only spikes alarm (no pulls is normal).
+   * @default false
+   */
+  readonly expectSteadyPulls?: boolean;
+  /**
+   * How the registry in this account and region scans images (it is a registry-wide setting this app does not
+   * own): `BASIC` (ECR scan on push, `ECR Image Scan` events) or `ENHANCED` (Amazon Inspector, `Inspector2 Finding`
+   * and `Inspector2 Scan` events). The findings and scan-failure alarms listen to the matching events.
+   * @default 'BASIC'
+   */
+  readonly scanType?: 'BASIC' | 'ENHANCED';
+  /**
+   * Where "AWS API Call via CloudTrail" events come from (needed by the auth-failure, unexpected-push and
+   * lifecycle-expiration rules): `create-trail` makes the stack create a single-region trail logging read and
+   * write management events (free as the region's first copy, charged per event when another trail already
+   * logs them); `existing-trail` relies on an organization or account trail that already does; `none` turns
+   * those rules off.
+   * @default 'none'
+   */
+  readonly cloudTrail?: 'create-trail' | 'existing-trail' | 'none';
+  /**
+   * Days the created trail keeps log files in its bucket (only with `cloudTrail: 'create-trail'`).
+   * @default 365
+   */
+  readonly trailLogRetentionDays?: number;
+  /**
+   * Denied ECR calls within 5 minutes that fire the authentication-failure alarm (needs `cloudTrail`).
+   * Set `false` to disable.
+   * @default 5
+   */
+  readonly authFailureThreshold?: number | false;
+  /**
+   * Alarm on pushes by anyone but the CI push role (needs `cloudTrail` and a CI push role).
+   * @default true
+   */
+  readonly unexpectedPushes?: boolean;
+  /** E-mail addresses subscribed to the alarm topic. */
+  readonly emails: readonly string[];
+}
+
+/** Defaults for the optional thresholds in {@link RegistryAlarmSettings}. */
 export const ALARM_DEFAULTS = {
   pullAnomalyEvaluationPeriods: 3,
   authFailureThreshold: 5,
@@ -51,7 +112,7 @@ export const ALARM_DEFAULTS = {
   cloudTrail: 'none',
   expectSteadyPulls: false,
   trailLogRetentionDays: 365,
-} as const satisfies Partial<AlarmsConfig>;
+} as const satisfies Partial<RegistryAlarmSettings>;
 
 /**
  * EventBridge rule state that also receives read-only management events from CloudTrail (Get*, BatchGet*,
@@ -88,7 +149,7 @@ export interface RegistryMonitoringProps {
   /** The repository to watch. */
   readonly repository: ecr.IRepository;
   /** Thresholds and switches for this environment. */
-  readonly alarms: AlarmsConfig;
+  readonly alarms: RegistryAlarmSettings;
   /**
    * ARN of the CI role that is the only expected pusher (used by the unexpected-push alarm).
    * @default - no unexpected-push alarm
@@ -194,36 +255,20 @@ export class RegistryMonitoring extends Construct {
     // (1) Vulnerabilities found by scanning.
     const severities: FindingSeverity[] = a.criticalFindings ? (a.alertOnHighFindings ? ['CRITICAL', 'HIGH'] : ['CRITICAL']) : [];
     if (severities.length > 0) {
-      const what = severities.join(' or ');
-      const fix = 'What to do: open the image in the ECR console (Vulnerabilities tab) or Amazon Inspector, rebuild on a patched ' +
-        'base image or upgrade the affected packages, push a new tag, and keep this digest out of prod until it is fixed ' +
-        'or the risk is accepted in writing.';
       this.notifyingRule('scan-findings', {
         pattern: scanFindingsPattern(repositoryName, severities, scanType),
-        ruleDescription: `${what} findings (${scanType} scanning) in ${repositoryName}`,
-        message: scanType === 'ENHANCED'
-          ? `[${this.prefix}] Amazon Inspector reports a ${field('$.detail.severity')} finding (${field('$.detail.title')}) in repository ` +
-            `${field('$.detail.resources[0].details.awsEcrContainerImage.repositoryName')}, image ` +
-            `${field('$.detail.resources[0].details.awsEcrContainerImage.imageHash')}. ${fix}`
-          : `[${this.prefix}] Scan on push found ${what} vulnerabilities in repository ${field('$.detail.repository-name')}, ` +
-            `image ${field('$.detail.image-digest')}. Findings: CRITICAL=${field('$.detail.finding-severity-counts.CRITICAL')} ` +
-            `HIGH=${field('$.detail.finding-severity-counts.HIGH')} (blank or null means none). ${fix}`,
+        ruleDescription: `${severities.join(' or ')} findings (${scanType} scanning) in ${repositoryName}`,
+        message: runbooks.scanFindingsMessage({ prefix: this.prefix, severities: severities.join(' or '), scanType }),
       });
     }
 
     // (2) Scans that ended in anything but success (failed, unsupported image), which leave an image unchecked.
     if (a.scanFailures) {
       const success = scanType === 'ENHANCED' ? 'INITIAL_SCAN_COMPLETE' : 'COMPLETE';
-      const fix = 'What to do: read the scan status in the ECR console (or Amazon Inspector coverage); scanning fails on ' +
-        'unsupported base operating systems (move to a supported one) and on images it cannot read. Rebuild, and do not ' +
-        'deploy the digest before a scan completes.';
       this.notifyingRule('scan-failures', {
         pattern: scanNotCompletePattern(repositoryName, props.repository.repositoryArn, scanType),
         ruleDescription: `Scans of ${repositoryName} ending in any status but ${success}`,
-        message:
-          `[${this.prefix}] An image scan in repository ${field('$.detail.repository-name')} ended with status ` +
-          `${field('$.detail.scan-status')} (not ${success}), image ${field('$.detail.image-digest')}: it was not ` +
-          `checked for vulnerabilities. ${fix}`,
+        message: runbooks.scanFailureMessage({ prefix: this.prefix, success }),
       });
     }
 
@@ -232,12 +277,7 @@ export class RegistryMonitoring extends Construct {
       const threshold = Math.floor(a.imageCountQuotaFraction * imagesQuota);
       this.addMetricAlarm(new cloudwatch.Alarm(this, 'ImageCountAlarm', {
         alarmName: `${this.prefix}-image-count-quota`,
-        alarmDescription:
-          `Repository ${repositoryName} holds more than ${threshold} images (${percent(a.imageCountQuotaFraction)} of ` +
-          `the ${imagesQuota}-image per-repository quota). At the quota every push fails. What to do: check that ` +
-          'the lifecycle policy is attached and expiring images (ECR console > Lifecycle policy, or npm run ' +
-          'lifecycle), tighten retention in lib/config/environments.ts, or request a quota increase ' +
-          '(Service Quotas > Amazon ECR > Images per repository) and raise imagesPerRepositoryQuota to match.',
+        alarmDescription: runbooks.imageCountAlarmDescription({ repositoryName, threshold, fraction: a.imageCountQuotaFraction, quota: imagesQuota }),
         metric: imageCountMetric(repositoryName),
         threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -253,13 +293,12 @@ export class RegistryMonitoring extends Construct {
         const threshold = a.apiUsageQuotaFraction * 100;
         this.addMetricAlarm(new cloudwatch.Alarm(this, `ApiUsage${api}Alarm`, {
           alarmName: `${this.prefix}-api-quota-${api}`,
-          alarmDescription:
-            `ECR ${api} calls in this account and region exceeded ${percent(a.apiUsageQuotaFraction)} of the ` +
-            `service quota (requests per second, averaged over a minute) in ${API_USAGE_DATAPOINTS_TO_ALARM} of ` +
-            `the last ${API_USAGE_EVALUATION_PERIODS} minutes. The metric is account-wide: other workloads count. ` +
-            'Past the quota ECR throttles (ThrottlingException) and logins, pulls or pushes fail. What to do: find ' +
-            `the callers in CloudTrail (eventName=${api}); reuse auth tokens (they last 12 hours), avoid task ` +
-            'restart loops, or request a quota increase in Service Quotas > Amazon ECR.',
+          alarmDescription: runbooks.apiUsageAlarmDescription({
+            api,
+            fraction: a.apiUsageQuotaFraction,
+            datapoints: API_USAGE_DATAPOINTS_TO_ALARM,
+            periods: API_USAGE_EVALUATION_PERIODS,
+          }),
           metric: apiUsagePercentExpression(api),
           threshold,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -274,20 +313,9 @@ export class RegistryMonitoring extends Construct {
     // (5) Pull volume outside the band CloudWatch anomaly detection learns from the repository's history.
     if (a.pullAnomalyBandWidth !== false) {
       const periods = a.pullAnomalyEvaluationPeriods ?? ALARM_DEFAULTS.pullAnomalyEvaluationPeriods;
-      const common = 'What to do: compare with recent deploys and ECS service events; if unexplained, find the callers of ' +
-        'BatchGetImage/GetDownloadUrlForLayer in CloudTrail and disable unknown credentials. The band needs about two ' +
-        'weeks of history before it is reliable.';
       this.addMetricAlarm(new cloudwatch.AnomalyDetectionAlarm(this, 'PullAnomalyAlarm', {
         alarmName: `${this.prefix}-pull-anomaly`,
-        alarmDescription: steadyPulls
-          ? `Pulls from ${repositoryName} left the expected band (anomaly detection, ${a.pullAnomalyBandWidth} standard ` +
-            `deviations) for ${periods} consecutive 5-minute periods; periods without pulls count as zero. A spike can ` +
-            'mean leaked credentials or a crash-looping service re-pulling; a drop (including pulls stopping ' +
-            `altogether) can mean deploys or scale-out stopped. ${common}`
-          : `Pulls from ${repositoryName} rose above the expected band (anomaly detection, ${a.pullAnomalyBandWidth} ` +
-            `standard deviations) for ${periods} consecutive 5-minute periods. A spike can mean leaked credentials or a ` +
-            'crash-looping service re-pulling. This environment does not expect steady pulls, so this alarm cannot ' +
-            `report pulls stopping (set alarms.expectSteadyPulls for that). ${common}`,
+        alarmDescription: runbooks.pullAnomalyAlarmDescription({ repositoryName, bandWidth: a.pullAnomalyBandWidth, periods, steadyPulls }),
         metric: steadyPulls ? pullCountFilledExpression(repositoryName) : pullCountMetric(repositoryName),
         stdDevs: a.pullAnomalyBandWidth,
         // RepositoryPullCount has no datapoint for a period without pulls
@@ -329,26 +357,14 @@ export class RegistryMonitoring extends Construct {
         );
         this.eventCountAlarm('auth-failures', rule, {
           threshold: authThreshold,
-          notify: true,
-          description:
-            `${authThreshold} or more ECR calls on ${repositoryName}, or GetAuthorizationToken calls anywhere in this ` +
-            'account and region (that call names no repository, so other workloads\' denied logins count too), were ' +
-            'denied within 5 minutes (AccessDenied / UnauthorizedOperation, from CloudTrail). Usually a broken CI role or ' +
-            `repository policy; possibly someone probing with stolen credentials. What to do: in CloudWatch Logs, read ` +
-            `${eventLogName} (each denial with detail.userIdentity.arn, detail.sourceIPAddress, ` +
-            'detail.eventName); fix the policy if the caller is ours, otherwise disable the credentials and escalate to ' +
-            'security.',
+          description: runbooks.authFailuresAlarmDescription({ repositoryName, threshold: authThreshold, eventLogName }),
         });
       }
       if (props.ciPushRoleArn !== undefined && (a.unexpectedPushes ?? ALARM_DEFAULTS.unexpectedPushes)) {
         this.notifyingRule('unexpected-pushes', {
           pattern: unexpectedPushPattern(repositoryName, props.ciPushRoleArn),
           ruleDescription: `Pushes to ${repositoryName} by anyone but the CI push role, from CloudTrail`,
-          message:
-            `[${this.prefix}] Image pushed to ${field('$.detail.requestParameters.repositoryName')} (tag ` +
-            `${field('$.detail.requestParameters.imageTag')}) by ${field('$.detail.userIdentity.arn')} from ` +
-            `${field('$.detail.sourceIPAddress')} at ${field('$.time')}, not by the CI push role. Unless this was an ` +
-            'approved break-glass push: delete the image, disable the credentials and escalate to security.',
+          message: runbooks.unexpectedPushMessage({ prefix: this.prefix }),
         });
       }
     }
@@ -369,12 +385,7 @@ export class RegistryMonitoring extends Construct {
     const ids = Object.keys(usingMetrics);
     const deliveryAlarm = new cloudwatch.Alarm(this, 'DeliveryFailuresAlarm', {
       alarmName: deliveryAlarmName,
-      alarmDescription:
-        `EventBridge could not deliver registry events to their targets (the ${this.prefix}-registry-alarms topic or ` +
-        `the ${eventLogName} log group): those notifications or records were lost. Usually the topic ` +
-        'policy, its KMS key policy or the log group resource policy was changed by hand. This alarm arrives through ' +
-        `the separate ${this.prefix}-registry-alarms-fallback topic. What to do: redeploy this stack to restore the ` +
-        `policies, then review the ECR console for findings you missed (the ${this.prefix} rules' MatchedEvents show when).`,
+      alarmDescription: runbooks.deliveryFailuresAlarmDescription({ prefix: this.prefix, eventLogName }),
       metric: new cloudwatch.MathExpression({
         expression: ids.length === 1 ? ids[0] : `SUM([${ids.join(', ')}])`,
         usingMetrics,
@@ -446,7 +457,7 @@ export class RegistryMonitoring extends Construct {
   }
 
   /** An alarm on a rule's MatchedEvents. Never an OK action: "no events for 5 minutes" is not news. */
-  private eventCountAlarm(what: string, rule: events.Rule, o: { threshold: number; notify: boolean; description: string }): void {
+  private eventCountAlarm(what: string, rule: events.Rule, o: { threshold: number; description: string }): void {
     const alarm = new cloudwatch.Alarm(this, `${pascal(what)}Alarm`, {
       alarmName: `${this.prefix}-${what}`,
       alarmDescription: o.description,
@@ -456,9 +467,10 @@ export class RegistryMonitoring extends Construct {
       evaluationPeriods: 1,
       // EventBridge publishes rule metrics only for periods with matches: silence is good news.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      actionsEnabled: o.notify,
+      // Always on, with an action: an alarm without either fails Control Tower CT.CLOUDWATCH.PR.4.
+      actionsEnabled: true,
     });
-    if (o.notify) alarm.addAlarmAction(this.action);
+    alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
   }
 }
@@ -466,7 +478,7 @@ export class RegistryMonitoring extends Construct {
 interface NotifyingRuleOptions {
   readonly pattern: events.EventPattern;
   readonly ruleDescription: string;
-  /** The notification text, with what to do; event fields come from {@link field}. */
+  /** The notification text, with what to do (lib/constructs/monitoring/runbooks.ts). */
   readonly message: string;
 }
 
@@ -489,11 +501,6 @@ class LogGroupTarget implements events.IRuleTarget {
   bind(): events.RuleTargetConfig {
     return { arn: this.logGroupArn };
   }
-}
-
-/** A placeholder EventBridge fills in from the event before publishing. */
-function field(path: string): string {
-  return events.EventField.fromPath(path);
 }
 
 function ruleMetric(rule: events.Rule, metricName: 'MatchedEvents' | 'FailedInvocations', label?: string): cloudwatch.Metric {
@@ -575,10 +582,6 @@ function apiUsagePercentExpression(api: EcrUsageApi): cloudwatch.MathExpression 
     period: API_USAGE_PERIOD,
     label: `${api} % of quota`,
   });
-}
-
-function percent(fraction: number): string {
-  return `${Math.round(fraction * 1000) / 10}%`;
 }
 
 function pascal(kebab: string): string {

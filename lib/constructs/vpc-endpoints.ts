@@ -2,27 +2,35 @@ import { Aws, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ROUTE_TABLE_ID_RE, SECURITY_GROUP_ID_RE, SUBNET_ID_RE, VPC_ID_RE, vpcCidrProblem } from '../aws-formats';
+import { ROUTE_TABLE_ID_RE, SECURITY_GROUP_ID_RE, SUBNET_ID_RE, VPC_ID_RE, vpcCidrProblem } from '../aws/formats';
 
-/** Props for {@link TaskVpcEndpoints}. */
-export interface TaskVpcEndpointsProps {
+/**
+ * The existing VPC and private subnets (no NAT gateway) the tasks run in, all named by ID so synth needs no
+ * AWS lookup.
+ */
+export interface TaskNetwork {
   /** The existing VPC (`vpc-...`). Imported by ID: no lookup, synth stays offline. */
   readonly vpcId: string;
-  /** Private subnets the tasks run in (`subnet-...`), at most one per Availability Zone. */
+  /** Private subnets the tasks run in (`subnet-...`), at most one per Availability Zone: each gets an endpoint interface. */
   readonly subnetIds: readonly string[];
-  /** Route tables of those subnets (`rtb-...`); the S3 gateway endpoint adds its route to each. */
+  /** Route tables of those subnets (`rtb-...`); the S3 gateway endpoint (image layers) adds its route to each. */
   readonly routeTableIds: readonly string[];
   /**
-   * HTTPS to the interface endpoints is allowed from this CIDR (the VPC's). Exactly one of this and
+   * HTTPS to the interface endpoints is allowed from this CIDR (the VPC's IPv4 CIDR). Exactly one of this and
    * `taskSecurityGroupId`.
    * @default - none
    */
   readonly vpcCidr?: string;
   /**
-   * HTTPS to the interface endpoints is allowed from this security group (the tasks') only.
+   * HTTPS to the interface endpoints is allowed from this security group (the tasks', `sg-...`) only.
+   * Exactly one of this and `vpcCidr`.
    * @default - none
    */
   readonly taskSecurityGroupId?: string;
+}
+
+/** Props for {@link TaskVpcEndpoints}. */
+export interface TaskVpcEndpointsProps extends TaskNetwork {
   /** ARNs of the repositories the tasks pull from: the only repositories the ECR endpoints serve. */
   readonly repositoryArns: readonly string[];
   /** ARN of the tasks' log group (`arn:...:log-group:<name>:*`): the only one the logs endpoint serves. */

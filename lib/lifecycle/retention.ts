@@ -29,7 +29,7 @@
  */
 
 import { Token } from 'aws-cdk-lib';
-import { ECR_MAX_IMAGES_PER_REPOSITORY, IMAGE_TAG_RE, MAX_LIFECYCLE_DAYS, TAG_FILTER_RE } from '../aws-formats';
+import { ECR_MAX_IMAGES_PER_REPOSITORY, IMAGE_TAG_RE, MAX_LIFECYCLE_DAYS, TAG_FILTER_RE } from '../aws/formats';
 import { LifecyclePolicy, LifecyclePolicyError, LifecycleRule, validateLifecyclePolicy } from './policy';
 
 /**

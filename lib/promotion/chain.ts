@@ -1,4 +1,4 @@
-import { IMAGE_TAG_RE } from '../aws-formats';
+import { IMAGE_TAG_RE } from '../aws/formats';
 import { ENV_NAMES, EnvName } from '../config/types';
 
 /**

@@ -7,7 +7,7 @@ import { GithubCiPushRole } from '../constructs/github-ci-push-role';
 import { RegistryInventory } from '../constructs/registry-inventory';
 import { RegistryMonitoring } from '../constructs/registry-monitoring';
 import { parseRateExpression } from '../inventory/schedule';
-import { retentionIntentForRegistry, retentionOptionsForRegistry } from '../lifecycle/env-policy';
+import { retentionIntentForRegistry, retentionOptionsForRegistry } from './registry-lifecycle';
 
 export interface RegistryStackProps extends StackProps {
   readonly registry: RegistryConfig;

@@ -156,7 +156,7 @@ describe('lifecycle CLI argument and input errors', () => {
   });
 });
 
-// These exercise the app's own policy module (lib/lifecycle/env-policy.ts), so they assert the CLI contract
+// These exercise the app's own policy module (lib/stacks/registry-lifecycle.ts), so they assert the CLI contract
 // (exit codes, output shape), not the environments' retention numbers.
 describe('lifecycle CLI with --repository', () => {
   it('explains the policy the app deploys for the shared repository', () => {

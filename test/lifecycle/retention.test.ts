@@ -1,6 +1,6 @@
 import { loadConfig } from '../../lib/config/load';
 import { ConfigError } from '../../lib/config/validate';
-import { lifecyclePolicyForRegistry, lifecyclePolicyForRepository } from '../../lib/lifecycle/env-policy';
+import { lifecyclePolicyForRegistry, lifecyclePolicyForRepository } from '../../lib/stacks/registry-lifecycle';
 import { ImageDetail, evaluateLifecyclePolicy, tagMatchesPattern } from '../../lib/lifecycle/evaluate';
 import { LifecyclePolicy, LifecyclePolicyError, LifecycleRule } from '../../lib/lifecycle/policy';
 import {

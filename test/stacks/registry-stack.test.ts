@@ -4,7 +4,7 @@ import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
 import { loadConfig } from '../../lib/config/load';
 import { EnvConfig, RegistryConfig } from '../../lib/config/types';
 import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
-import { lifecyclePolicyForRegistry } from '../../lib/lifecycle/env-policy';
+import { lifecyclePolicyForRegistry } from '../../lib/stacks/registry-lifecycle';
 import { lifecyclePolicyText } from '../../lib/lifecycle/retention';
 import { RegistryStack } from '../../lib/stacks/registry-stack';
 

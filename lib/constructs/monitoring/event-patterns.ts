@@ -71,14 +71,21 @@ export function imageActionPattern(repositoryName: string, action: ImageAction):
  * example marks it `readOnly: true`, so the rule needs the all-management-events state too.
  */
 export function lifecycleExpirationPattern(repositoryName: string): events.EventPattern {
+  return ecrCloudTrailPattern('AWS Service Event via CloudTrail', {
+    eventName: ['PolicyExecutionEvent'],
+    serviceEventDetails: { repositoryName: [repositoryName] },
+  });
+}
+
+/**
+ * An ECR event that reaches EventBridge from CloudTrail: "AWS API Call via CloudTrail" for calls to the ECR
+ * API, "AWS Service Event via CloudTrail" for ECR's own actions; `detail` is the CloudTrail record.
+ */
+function ecrCloudTrailPattern(detailType: string, detail: Record<string, unknown>): events.EventPattern {
   return {
     source: ['aws.ecr'],
-    detailType: ['AWS Service Event via CloudTrail'],
-    detail: {
-      eventSource: ['ecr.amazonaws.com'],
-      eventName: ['PolicyExecutionEvent'],
-      serviceEventDetails: { repositoryName: [repositoryName] },
-    },
+    detailType: [detailType],
+    detail: { eventSource: ['ecr.amazonaws.com'], ...detail },
   };
 }
 
@@ -171,18 +178,13 @@ export function scanNotCompletePattern(repositoryName: string, repositoryArn: st
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/logging-using-cloudtrail.html
  */
 export function authFailurePattern(repositoryName: string): events.EventPattern {
-  return {
-    source: ['aws.ecr'],
-    detailType: ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['ecr.amazonaws.com'],
-      errorCode: [...AUTH_FAILURE_ERROR_CODES],
-      $or: [
-        { requestParameters: { repositoryName: [repositoryName] } },
-        { eventName: ['GetAuthorizationToken'] },
-      ],
-    },
-  };
+  return ecrCloudTrailPattern('AWS API Call via CloudTrail', {
+    errorCode: [...AUTH_FAILURE_ERROR_CODES],
+    $or: [
+      { requestParameters: { repositoryName: [repositoryName] } },
+      { eventName: ['GetAuthorizationToken'] },
+    ],
+  });
 }
 
 /**
@@ -192,19 +194,14 @@ export function authFailurePattern(repositoryName: string): events.EventPattern 
  * `sessionContext.sessionIssuer`.
  */
 export function unexpectedPushPattern(repositoryName: string, ciPushRoleArn: string): events.EventPattern {
-  return {
-    source: ['aws.ecr'],
-    detailType: ['AWS API Call via CloudTrail'],
-    detail: {
-      eventSource: ['ecr.amazonaws.com'],
-      eventName: [...PUSH_EVENT_NAMES],
-      requestParameters: { repositoryName: [repositoryName] },
-      // Failed attempts are the authentication-failure alarm's business; this one reports pushes that worked.
-      errorCode: [{ exists: false }],
-      $or: [
-        { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [ciPushRoleArn] }] } } } },
-        { userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } },
-      ],
-    },
-  };
+  return ecrCloudTrailPattern('AWS API Call via CloudTrail', {
+    eventName: [...PUSH_EVENT_NAMES],
+    requestParameters: { repositoryName: [repositoryName] },
+    // Failed attempts are the authentication-failure alarm's business; this one reports pushes that worked.
+    errorCode: [{ exists: false }],
+    $or: [
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [ciPushRoleArn] }] } } } },
+      { userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } },
+    ],
+  });
 }

@@ -1,9 +1,15 @@
 import { loadConfig } from '../config/load';
 import { EnvConfig, RegistryConfig } from '../config/types';
 import { ConfigError } from '../config/validate';
+import { LifecyclePolicy } from '../lifecycle/policy';
+import { RenderRetentionOptions, RetentionIntent, renderRetentionPolicy } from '../lifecycle/retention';
 import { promotionTagPattern } from '../promotion/chain';
-import { LifecyclePolicy } from './policy';
-import { RenderRetentionOptions, RetentionIntent, renderRetentionPolicy } from './retention';
+
+/*
+ * The app's configuration mapped to the shared repository's lifecycle policy. It sits with the stacks, not in
+ * lib/lifecycle, because the lifecycle engine knows ECR policies only, never this app's configuration: the
+ * registry stack renders this policy, and `npm run lifecycle -- --repository` reads the same one offline.
+ */
 
 /**
  * What the shared repository's lifecycle policy protects, from configuration only (never from deploy-time
