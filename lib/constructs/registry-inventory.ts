@@ -137,7 +137,7 @@ export class RegistryInventory extends Construct {
     const price = props.storagePricePerGbMonthUsd ?? DEFAULT_STORAGE_PRICE_PER_GB_MONTH_USD;
     const releaseTagPatterns = props.releaseTagPatterns ?? ['v*'];
 
-    const functionName = `${prefix}-registry-inventory`;
+    const functionName = `${prefix}-inventory`;
     const logGroupName = `/aws/lambda/${functionName}`;
     const logRemovalPolicy = props.logRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -216,7 +216,7 @@ export class RegistryInventory extends Construct {
     cfnFunction.cfnOptions.metadata = { ...cfnFunction.cfnOptions.metadata, 'cfn-lint': { config: { ignore_checks: ['W3005'] } } };
 
     // Named like the function it runs.
-    const ruleName = `${prefix}-registry-inventory`;
+    const ruleName = `${prefix}-inventory`;
     this.rule = new events.Rule(this, 'Schedule', {
       ruleName,
       description: `Runs the registry inventory of ${this.repositoryName} every ${this.period.toMinutes()} minutes`,
@@ -318,7 +318,7 @@ export class RegistryInventory extends Construct {
         height: 2,
         markdown:
           `## Inventory of \`${this.repositoryName}\` (every ${this.period.toMinutes()} minutes)\n` +
-          `Custom metrics in \`${this.namespace}\` from the ${props.namePrefix}-registry-inventory function. Sizes are ` +
+          `Custom metrics in \`${this.namespace}\` from the ${props.namePrefix}-inventory function. Sizes are ` +
           'compressed image sizes from DescribeImages; shared layers count once per image, so the cost is an upper estimate.',
       })],
       [
@@ -421,8 +421,8 @@ export function inventoryHandlerBundleDir(): string {
 }
 
 const NAME_PREFIX_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** Lambda function names are at most 64 characters; the longest suffix here is `-registry-inventory`. */
-const MAX_PREFIX_LENGTH = 64 - '-registry-inventory'.length;
+/** Lambda function names are at most 64 characters; the longest suffix here is `-inventory`. */
+const MAX_PREFIX_LENGTH = 64 - '-inventory'.length;
 
 function validateProps(props: RegistryInventoryProps): void {
   const fail = (msg: string): never => {

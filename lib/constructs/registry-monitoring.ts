@@ -214,7 +214,7 @@ export class RegistryMonitoring extends Construct {
     const steadyPulls = a.expectSteadyPulls ?? ALARM_DEFAULTS.expectSteadyPulls;
 
     const alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
-      topicName: `${this.prefix}-registry-alarms`,
+      topicName: `${this.prefix}-alarms`,
       alarmNamePrefix: this.prefix,
       emails: a.emails,
     });
@@ -223,7 +223,7 @@ export class RegistryMonitoring extends Construct {
     this.action = new cwActions.SnsAction(this.topic);
 
     // The counting rules' target. Named under /aws/events/ like the console's EventBridge log targets.
-    const eventLogName = `/aws/events/${this.prefix}-registry`;
+    const eventLogName = `/aws/events/${this.prefix}`;
     this.eventLog = new logs.LogGroup(this, 'EventLog', {
       logGroupName: eventLogName,
       retention: EVENT_LOG_RETENTION,
@@ -374,7 +374,7 @@ export class RegistryMonitoring extends Construct {
     const rules = Object.values(this.ruleMap);
     const deliveryAlarmName = `${this.prefix}-notification-delivery-failures`;
     this.fallbackTopic = new FallbackTopic(this, 'FallbackTopic', {
-      topicName: `${this.prefix}-registry-alarms-fallback`,
+      topicName: `${this.prefix}-alarms-fallback`,
       alarmNames: [deliveryAlarmName],
       emails: a.emails,
     });
@@ -402,10 +402,10 @@ export class RegistryMonitoring extends Construct {
     this.alarms.push(deliveryAlarm);
 
     this.dashboard = new RegistryDashboard(this, 'Dashboard', {
-      dashboardName: `${this.prefix}-registry`,
+      dashboardName: this.prefix,
       title: `${props.appName} ${props.envName} registry`,
       repositoryName,
-      topicName: `${this.prefix}-registry-alarms`,
+      topicName: `${this.prefix}-alarms`,
       pullCount: pullCountMetric(repositoryName),
       pullAnomalyBandWidth: a.pullAnomalyBandWidth,
       imageActions: [

@@ -45,7 +45,7 @@ describe('RegistryInventory', () => {
 
   test('function: latest Node.js runtime, sized by the benchmark, logs to its own group with retention', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      FunctionName: 'better-call-buffet-prod-registry-inventory',
+      FunctionName: 'better-call-buffet-prod-inventory',
       Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       MemorySize: 512,

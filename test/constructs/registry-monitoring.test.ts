@@ -58,8 +58,8 @@ function logicalId(template: Template, type: string, topicName?: string): string
 }
 
 /** Logical ID of the main alarm topic of `env`. */
-const mainTopic = (template: Template, env: EnvName = 'prod') => logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`);
-const fallbackTopic = (template: Template, env: EnvName = 'prod') => logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms-fallback`);
+const mainTopic = (template: Template, env: EnvName = 'prod') => logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-alarms`);
+const fallbackTopic = (template: Template, env: EnvName = 'prod') => logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-alarms-fallback`);
 
 function alarmProps(template: Template, name: string): Record<string, unknown> {
   const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: name } }));
@@ -83,7 +83,7 @@ function ruleLogicalId(template: Template, name: string): string {
  */
 function expectRuleAlarm(template: Template, name: string, threshold: number): void {
   const env = name.split('-')[3];
-  const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`) };
+  const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-alarms`) };
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     ActionsEnabled: true,
     AlarmActions: [Match.objectEquals(topic)],
@@ -139,7 +139,7 @@ function expectRuleTargetsTopic(template: Template, name: string, paths: Record<
     Name: name,
     State: 'ENABLED',
     Targets: [{
-      Arn: { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-registry-alarms`) },
+      Arn: { Ref: logicalId(template, 'AWS::SNS::Topic', `better-call-buffet-${env}-alarms`) },
       Id: 'Target0',
       InputTransformer: { InputPathsMap: Match.objectLike(paths), InputTemplate: Match.stringLikeRegexp('What to do|escalate') },
     }],
@@ -199,7 +199,7 @@ describe('alarm topic', () => {
     const topicProps = template.findResources('AWS::SNS::Topic')[mainTopic(template)].Properties;
     const keyId = (topicProps.KmsMasterKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     template.hasResourceProperties('AWS::SNS::Topic', {
-      TopicName: 'better-call-buffet-prod-registry-alarms',
+      TopicName: 'better-call-buffet-prod-alarms',
       KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
       SignatureVersion: '2',
     });
@@ -354,7 +354,7 @@ describe('every alarm', () => {
     const rules = template.findResources('AWS::Events::Rule');
     const targetOf = (what: string) => Object.values(rules).find((r) => r.Properties.Name === `better-call-buffet-prod-${what}`)!.Properties.Targets;
     expect(Object.keys(rules)).toHaveLength(7);
-    const eventLog = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/events/better-call-buffet-prod-registry' } }));
+    const eventLog = Object.keys(template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/events/better-call-buffet-prod' } }));
     expect(eventLog).toHaveLength(1);
     const logGroupArn = {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:${ACCOUNT}:log-group:`, { Ref: eventLog[0] }]],
@@ -373,13 +373,13 @@ describe('event log', () => {
     // GIVEN / WHEN
     const { template } = build('dev');
     // THEN: Control Tower CT.CLOUDWATCH.PR.2 (at least a year) and CT.CLOUDWATCH.PR.3 (a KMS key).
-    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/events/better-call-buffet-dev-registry', RetentionInDays: 365 } });
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/aws/events/better-call-buffet-dev', RetentionInDays: 365 } });
     expect(Object.keys(groups)).toHaveLength(1);
     const group = Object.values(groups)[0];
     expect(group.DeletionPolicy).toBe('Delete');
     const keyId = (group.Properties.KmsKeyId as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
     expect(keyId).not.toEqual(template.findResources('AWS::SNS::Topic')[mainTopic(template, 'dev')].Properties.KmsMasterKeyId['Fn::GetAtt'][0]);
-    expectLogGroupKey(template, keyId, '/aws/events/better-call-buffet-dev-registry', 'Delete');
+    expectLogGroupKey(template, keyId, '/aws/events/better-call-buffet-dev', 'Delete');
     const policy = Object.values(template.findResources('AWS::Logs::ResourcePolicy'));
     expect(policy).toHaveLength(1);
     const text = JSON.stringify(policy[0].Properties.PolicyDocument);
@@ -910,7 +910,7 @@ describe('(6) authentication failures (CloudTrail)', () => {
     // THEN
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::S3::Bucket', 0);
-    expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName)).toEqual(['/aws/events/better-call-buffet-prod-registry']);
+    expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((g) => g.Properties.LogGroupName)).toEqual(['/aws/events/better-call-buffet-prod']);
     expect(alarmNames(template)).toContain('better-call-buffet-prod-auth-failures');
   });
 
@@ -1035,7 +1035,7 @@ describe('dashboard', () => {
     // GIVEN / WHEN
     const { template } = buildAllEnabled();
     // THEN
-    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'better-call-buffet-prod-registry' });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'better-call-buffet-prod' });
     const { widgets } = dashboardBody(template);
     const byTitle = (t: RegExp) => {
       const found = widgets.filter((w) => t.test(String(w.properties.title)));
@@ -1070,7 +1070,7 @@ describe('dashboard', () => {
 
   test('is named per environment', () => {
     // GIVEN / WHEN / THEN
-    build('dev').template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'better-call-buffet-dev-registry' });
+    build('dev').template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'better-call-buffet-dev' });
   });
 });
 

@@ -111,12 +111,12 @@ export function authFailuresAlarmDescription(o: { repositoryName: string; thresh
     'security.';
 }
 
-/** EventBridge failed to deliver to the `<prefix>-registry-alarms` topic or the `eventLogName` log group. */
+/** EventBridge failed to deliver to the `<prefix>-alarms` topic or the `eventLogName` log group. */
 export function deliveryFailuresAlarmDescription(o: { prefix: string; eventLogName: string }): string {
-  return `EventBridge could not deliver registry events to their targets (the ${o.prefix}-registry-alarms topic or ` +
+  return `EventBridge could not deliver registry events to their targets (the ${o.prefix}-alarms topic or ` +
     `the ${o.eventLogName} log group): those notifications or records were lost. Usually the topic ` +
     'policy, its KMS key policy or the log group resource policy was changed by hand. This alarm arrives through ' +
-    `the separate ${o.prefix}-registry-alarms-fallback topic. What to do: redeploy this stack to restore the ` +
+    `the separate ${o.prefix}-alarms-fallback topic. What to do: redeploy this stack to restore the ` +
     `policies, then review the ECR console for findings you missed (the ${o.prefix} rules' MatchedEvents show when).`;
 }
 
