@@ -29,7 +29,7 @@ export type RetentionConfig = Omit<RetentionIntent, 'promotionTagPatterns' | 'ke
 };
 
 /**
- * Alarm thresholds and switches, per environment: the monitoring construct's own settings type (fields and
+ * Alarm thresholds and switches of the shared registry: the monitoring construct's own settings type (fields and
  * defaults documented there), so the config cannot drift from what the construct accepts.
  */
 export type AlarmsConfig = RegistryAlarmSettings;

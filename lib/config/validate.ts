@@ -277,7 +277,7 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
   return c;
 }
 
-/** Checks `<env>.inventory` (docs/inventory.md); pushes one sentence per problem onto `p`. */
+/** Checks `registry.inventory` (docs/inventory.md); pushes one sentence per problem onto `p`. */
 export function validateInventoryConfig(envName: string, inv: InventoryConfig | undefined, p: string[]): void {
   const at = (field: string) => `${envName}.inventory${field ? `.${field}` : ''}`;
   if (inv === undefined || inv === null || typeof inv !== 'object') {
