@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { REGISTRY_STACK_NAME, stackName } from '../lib/app';
-import { ENVIRONMENTS } from '../lib/config/environments';
+import { ENVIRONMENTS, REGISTRY } from '../lib/config/environments';
 import { loadConfig } from '../lib/config/load';
 import { buildTestApp } from './helpers/app';
 
@@ -42,7 +42,9 @@ describe('the app', () => {
     // GIVEN the registry as the full synth builds it
     const reference = JSON.stringify(assembly.getStackByName(REGISTRY_STACK_NAME).template);
     // WHEN synthesized with every service-deploy context flag
-    const { app: withContext } = buildTestApp({ env: 'prod', imageTag: 'v9.9.9-abcdef0', imageDigest: `sha256:${'c'.repeat(64)}`, account: '123456789012' }, { nag: false });
+    // (-c account is refused while registry.account is unset; with the registry pinned it cannot change the
+    // registry's template either: see "an environment account from context pins that service stack only".)
+    const { app: withContext } = buildTestApp({ env: 'prod', imageTag: 'v9.9.9-abcdef0', imageDigest: `sha256:${'c'.repeat(64)}` }, { nag: false });
     // THEN the registry template is identical
     expect(JSON.stringify(withContext.synth().getStackByName(REGISTRY_STACK_NAME).template)).toBe(reference);
   });
@@ -78,9 +80,14 @@ describe('the app', () => {
   });
 
   test('an environment account from context pins that service stack only', () => {
-    const { stacks: pinned } = buildTestApp({ env: 'prod', account: '123456789012' }, { nag: false });
+    // GIVEN the registry pinned to its account (required before any environment is pinned)
+    const context = { env: 'prod', account: '123456789012' };
+    const config = loadConfig({ getContext: (k) => (context as Record<string, string>)[k], registry: { ...REGISTRY, account: '111111111111' } });
+    const { stacks: pinned } = buildTestApp(context, { nag: false, config });
+    // THEN the service stack moves, the registry and the image host stay in the registry's account
     expect(pinned.services.map((s) => s.account)).toEqual(['123456789012']);
-    expect(pinned.registry.account).not.toBe('123456789012');
+    expect(pinned.registry.account).toBe('111111111111');
+    expect(JSON.stringify(pinned.services[0].resolve(pinned.services[0].task.imageUri))).toContain('111111111111.dkr.ecr.us-east-1.');
   });
 
   test('cdk-nag AwsSolutions passes on every stack (app.synth() above throws on any unacknowledged error)', () => {

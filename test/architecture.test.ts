@@ -106,6 +106,17 @@ describe('architecture: imports only point down the layers', () => {
     expect(layerViolations(file, source)).toEqual([]);
   });
 
+  test('no module in lib/ or bin/ imports a test-only package: the app and the esbuild-bundled Lambda asset (entry lib/inventory/handler.ts) cannot contain @cloud-copilot/iam-simulate (AGPL-3.0)', () => {
+    const testOnly = /^@cloud-copilot\//;
+    const offenders = files.flatMap((f) => importsOf(fs.readFileSync(path.join(ROOT, f), 'utf8')).filter((s) => testOnly.test(s)).map((s) => `${f} imports ${s}`));
+    expect(offenders).toEqual([]);
+    // The check sees such an import when there is one.
+    expect(importsOf("import { runSimulation } from '@cloud-copilot/iam-simulate';").filter((s) => testOnly.test(s))).toEqual(['@cloud-copilot/iam-simulate']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies).filter((d) => testOnly.test(d))).toEqual([]);
+    expect(Object.keys(pkg.devDependencies)).toContain('@cloud-copilot/iam-simulate');
+  });
+
   test('a file outside every layer is reported, not skipped', () => {
     expect(() => layerViolations('lib/new-folder/thing.ts', '')).toThrow(/in no layer: add its folder to LAYERS/);
   });

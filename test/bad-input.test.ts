@@ -31,6 +31,7 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'account override without env', context: { account: '123456789012' }, message: /-c account=123456789012 needs -c env=/ },
   { what: 'bad account override', context: { env: 'staging', account: '1234' }, message: /staging\.account must be a 12-digit AWS account ID, got "1234"/ },
   { what: 'bad account in config', patch: set('prod', { account: '12345678901x' }), message: /prod\.account must be a 12-digit AWS account ID, got "12345678901x"/ },
+  { what: 'environment account with the registry account unset', patch: set('prod', { account: '222222222222' }), message: /prod\.account is "222222222222" .*but registry\.account is unset/ },
   { what: 'bad region', patch: set('staging', { region: 'europe-1' }), message: /staging\.region "europe-1" is not an AWS region name/ },
   { what: 'bad repository name', patch: setRegistry({ repositoryName: 'Better Call Buffet' }), message: /registry\.repositoryName "Better Call Buffet" is not a valid ECR repository name/ },
   { what: 'zero releases kept', patch: setRegistry((c) => ({ ...c, retention: { ...c.retention, keepReleaseImages: 0 } })), message: /registry\.retention\.keepReleaseImages must be an integer from 1 to 100,000, got 0/ },

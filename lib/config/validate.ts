@@ -80,7 +80,7 @@ export function isEnvName(name: string): name is EnvName {
  * so one synth shows everything to fix. `registry` supplies the release tag patterns prod's image tag must
  * match. Throws ConfigError; returns the config unchanged when valid.
  */
-export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, 'retention'>): EnvConfig {
+export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, 'retention' | 'account'>): EnvConfig {
   const p: string[] = [];
   const at = (field: string) => `${c.envName ?? '?'}.${field}`;
   const accountId = (field: string, v: unknown) => {
@@ -89,6 +89,13 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
 
   if (!isEnvName(c.envName)) p.push(`envName ${show(c.envName)} is not a known environment; use one of ${ENV_NAMES.join(', ')}`);
   if (c.account !== undefined) accountId('account', c.account);
+  // The service stack builds its image URI from the registry's account, falling back to its own when that is
+  // unset (lib/app.ts): an environment pinned to an account while the registry follows the CLI's account would
+  // pull <environment account>.dkr.ecr... while the repository lives where the registry stack was deployed, and
+  // every task would fail with CannotPullContainerError. Nothing at synth can tell which account that is.
+  if (c.account !== undefined && registry.account === undefined) {
+    p.push(`${at('account')} is ${show(c.account)} (from the configuration or -c account) but registry.account is unset: the task would pull from ${c.account}.dkr.ecr.${c.region}..., not from the account that holds the repository. Set registry.account to the 12-digit account of the registry (REGISTRY in lib/config/environments.ts), or leave ${at('account')} unset`);
+  }
   if (!AWS_REGIONS.includes(c.region)) {
     p.push(`${at('region')} ${show(c.region)} is not an AWS region name; use one like us-east-1, eu-west-1 (see AWS_REGIONS in lib/config/validate.ts)`);
   }

@@ -269,10 +269,16 @@ export class RegistryInventory extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }));
 
-    // A run that never happens (rule disabled, function deleted, throttled account) produces no Errors:
-    // only the absence of the inventory's own data shows it. Missing data is breaching here, so the alarm
-    // is also in ALARM after the first deploy until the first run (at most one interval).
-    addAlarm(new cloudwatch.Alarm(this, 'StoppedAlarm', {
+    // A run that never happens (rule disabled, function deleted, throttled account) produces no Errors: only the
+    // absence of the inventory's own data shows it. Missing data is left "missing": when every data point of the
+    // evaluation range is missing, CloudWatch moves the alarm to INSUFFICIENT_DATA
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html), and that
+    // transition is what notifies. A new alarm starts in INSUFFICIENT_DATA and actions run only on a change of
+    // state (https://docs.aws.amazon.com/autoscaling/application/userguide/cloudwatch-alarm-notifications.html),
+    // so the first deploy notifies nobody; the first run moves it to OK. ("breaching" would have put it in ALARM
+    // on creation, before the first scheduled run.) A present data point always has SampleCount >= 1, so the
+    // ALARM action (CT.CLOUDWATCH.PR.1 wants one) never fires; INSUFFICIENT_DATA is this alarm's page.
+    const stopped = new cloudwatch.Alarm(this, 'StoppedAlarm', {
       alarmName: `${prefix}-inventory-stopped`,
       alarmDescription: runbooks.inventoryStoppedAlarmDescription({
         repositoryName: this.repositoryName,
@@ -284,8 +290,10 @@ export class RegistryInventory extends Construct {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: STALE_EVALUATION_PERIODS,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    }));
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    addAlarm(stopped);
+    if (action) stopped.addInsufficientDataAction(action);
 
     this.dashboardRows = this.widgets(props, stalePullDays);
   }

@@ -562,7 +562,10 @@ function usageApiMetricProps(api: EcrUsageApi): cloudwatch.MetricProps {
     metricName: 'CallCount',
     // Exactly the documented set: "Currently, Amazon ECR does not use the class dimension"
     // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/monitoring-usage.html). An alarm on a set that
-    // is never published (e.g. with Class=None) stays empty forever.
+    // is never published (e.g. with Class=None, which the CloudWatch usage page lists for API metrics) stays
+    // empty forever, so the post-deploy check (npm run doctor) lists the metric with exactly these dimensions.
+    // Not a Metrics Insights query, which would match either set: it cannot use SERVICE_QUOTA(), and the
+    // quota would have to be hard-coded (docs/monitoring.md, "Things to know").
     dimensionsMap: { Service: 'ECR', Type: 'API', Resource: api },
     statistic: cloudwatch.Stats.SUM,
   };

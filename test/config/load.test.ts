@@ -1,4 +1,4 @@
-import { ENVIRONMENTS } from '../../lib/config/environments';
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
 import { loadConfig, loadEnvironment, loadEnvironments } from '../../lib/config/load';
 import { ConfigError } from '../../lib/config/validate';
 
@@ -28,8 +28,11 @@ describe('loadEnvironments', () => {
 
   test('-c imageDigest and -c account are validated', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    const [dev] = loadEnvironments({ getContext: context({ env: 'dev', imageDigest: digest, account: '123456789012' }) });
+    // -c account needs the registry pinned (else the image URI would name the wrong account).
+    const registry = { ...REGISTRY, account: '111111111111' };
+    const [dev] = loadEnvironments({ getContext: context({ env: 'dev', imageDigest: digest, account: '123456789012' }), registry });
     expect(dev).toMatchObject({ imageDigest: digest, account: '123456789012' });
+    expect(() => loadEnvironments({ getContext: context({ env: 'dev', account: '123456789012' }) })).toThrow(/dev\.account is "123456789012" \(from the configuration or -c account\) but registry\.account is unset/);
     expect(() => loadEnvironments({ getContext: context({ env: 'dev', imageDigest: 'sha256:zz' }) })).toThrow(/not an image digest/);
     expect(() => loadEnvironments({ getContext: context({ env: 'dev', account: '42' }) })).toThrow(/dev\.account must be a 12-digit AWS account ID, got "42"/);
   });

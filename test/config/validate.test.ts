@@ -155,6 +155,26 @@ describe('validateRegistryConfig rejects, naming field, value and fix', () => {
   });
 });
 
+describe('an environment pinned to an account needs the registry pinned too', () => {
+  test('prod in 222222222222 with registry.account unset is refused, naming both fields and the fix', () => {
+    // GIVEN prod pinned to its account while the registry follows the CLI's account
+    const prod = withOverrides(ENVIRONMENTS.prod, { account: '222222222222' });
+    // THEN the image host would be prod's account, not the registry's: refused
+    expect(() => validateEnvConfig(prod, REGISTRY)).toThrow(ConfigError);
+    expect(() => validateEnvConfig(prod, REGISTRY)).toThrow(/prod\.account is "222222222222" .* but registry\.account is unset: the task would pull from 222222222222\.dkr\.ecr\.us-east-1\.\.\., not from the account that holds the repository\. Set registry\.account/);
+  });
+
+  test('with registry.account set, an environment in the same or another account is accepted', () => {
+    const registry = withOverrides(REGISTRY, { account: '111111111111' });
+    expect(() => validateEnvConfig(withOverrides(ENVIRONMENTS.prod, { account: '222222222222' }), registry)).not.toThrow();
+    expect(() => validateEnvConfig(withOverrides(ENVIRONMENTS.dev, { account: '111111111111' }), registry)).not.toThrow();
+  });
+
+  test('neither pinned (the shipped configuration: both follow the CLI\'s account) is accepted', () => {
+    expect(() => validateEnvConfig(ENVIRONMENTS.prod, REGISTRY)).not.toThrow();
+  });
+});
+
 describe('validateEnvironmentSet', () => {
   test('refuses a retention pattern that would also select an environment\'s promotion tags', () => {
     const registry = withOverrides(REGISTRY, { 'retention.protectTagPatterns': ['prod*'] });

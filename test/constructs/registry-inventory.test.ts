@@ -87,8 +87,15 @@ describe('RegistryInventory', () => {
     expect(byName['better-call-buffet-prod-inventory-release-size-regression']).toMatchObject({ MetricName: 'ReleaseSizeChangePercent', Threshold: 20, ComparisonOperator: 'GreaterThanThreshold' });
     expect(byName['better-call-buffet-prod-inventory-failures']).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Threshold: 1 });
     expect(byName['better-call-buffet-prod-inventory-stopped']).toMatchObject({
-      MetricName: 'ImageCount', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'breaching',
+      MetricName: 'ImageCount', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 3,
+      // Not "breaching": that would be ALARM on creation, before the first run. All-missing -> INSUFFICIENT_DATA,
+      // and that transition notifies; a new alarm starts there, so the first deploy notifies nobody.
+      TreatMissingData: 'missing',
+      InsufficientDataActions: [{ Ref: expect.stringMatching(/^Topic/) }],
+      AlarmDescription: expect.stringMatching(/^Notifies on INSUFFICIENT_DATA/),
     });
+    // Only the stopped alarm notifies on missing data; the figure alarms would otherwise page on every quiet interval.
+    expect(Object.entries(byName).filter(([, a]) => a.InsufficientDataActions !== undefined).map(([n]) => n)).toEqual(['better-call-buffet-prod-inventory-stopped']);
     for (const a of Object.values(byName)) {
       expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);
       expect(a.OKActions).toEqual([{ Ref: expect.stringMatching(/^Topic/) }]);

@@ -192,7 +192,7 @@ function dashboardBody(template: Template): { widgets: Array<{ type: string; pro
 }
 
 describe('alarm topic', () => {
-  test('is encrypted with a rotating customer managed key that CloudWatch and EventBridge of this account may use, and nobody may grant', () => {
+  test('is encrypted with a rotating customer managed key that CloudWatch alarms of this account and EventBridge for this topic may use, and nobody may grant', () => {
     // GIVEN / WHEN
     const { template } = build('prod');
     // THEN
@@ -213,10 +213,16 @@ describe('alarm topic', () => {
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
             Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
           }),
+          // EventBridge's KMS request carries no aws:Source* key (SNS "compatibility with AWS services"): the
+          // statement is tied to the topic by its encryption context instead (test/access/ evaluates it).
           Match.objectLike({
             Principal: { Service: 'events.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+            Condition: {
+              StringEquals: {
+                'kms:EncryptionContext:aws:sns:topicArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sns:us-east-1:${ACCOUNT}:better-call-buffet-prod-alarms`]] },
+              },
+            },
           }),
           // Control Tower CT.KMS.PR.3
           Match.objectLike({

@@ -373,8 +373,8 @@ class E2e {
       this.steps.info(`log group ${name}: encrypted with its own key ${keyId}`);
     }
     this.steps.notVerified(
-      'KMS key policies (CT.KMS.PR.3 grant limit, the CloudWatch Logs encryption-context condition, the EventBridge aws:SourceAccount condition)',
-      'moto stores key policies but does not enforce them, and its CloudWatch Logs does not encrypt with the key — checked on the synthesized templates by unit tests and by the Control Tower checks at synth',
+      'KMS key policies (CT.KMS.PR.3 grant limit, the CloudWatch Logs and SNS encryption-context conditions, the CloudWatch aws:SourceAccount condition)',
+      'moto stores key policies but does not enforce them, and its CloudWatch Logs does not encrypt with the key — evaluated on the synthesized templates with AWS policy logic by the access-path suite (test/access/), and checked by the Control Tower checks at synth',
     );
   }
 

@@ -16,6 +16,9 @@ describe('the real `cdk synth` on bad context', () => {
     { name: '-c imageTag=latest for prod', args: ['-c', 'env=prod', '-c', 'imageTag=latest'], message: /Configuration error: prod\.imageTag "latest" is a moving tag/ },
     // Used to pass config validation and fail in the construct with a stack trace.
     { name: '-c imageTag=v1-latest for prod', args: ['-c', 'env=prod', '-c', 'imageTag=v1-latest'], message: /Configuration error: prod\.imageTag "v1-latest" is a moving tag/ },
+    // The registry follows the CLI's account (registry.account unset): pinning a service stack elsewhere would
+    // build the image URI from the wrong account.
+    { name: '-c account=222222222222 with registry.account unset', args: ['-c', 'env=prod', '-c', 'account=222222222222'], message: /Configuration error: prod\.account is "222222222222" .*but registry\.account is unset.*Set registry\.account/ },
     { name: '-c githubRepository=owner/repo (a placeholder)', args: ['-c', 'env=prod', '-c', 'githubRepository=owner/repo'], message: /Configuration error: registry\.ciPushRole\.githubRepository "owner\/repo" is a placeholder/ },
   ];
   let work: string;

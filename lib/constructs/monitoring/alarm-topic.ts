@@ -1,7 +1,7 @@
 import { ArnFormat } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { denyGrantsNotForAwsResources } from '../../governance/kms-key-policy';
-import { allowServiceToPublish, allowServiceToUseKey, NotificationTopic, NotificationTopicProps } from './notification-topic';
+import { allowEventBridgeToUseTopicKey, allowServiceToPublish, allowServiceToUseKey, NotificationTopic, NotificationTopicProps } from './notification-topic';
 
 /** Props for {@link AlarmTopic}. */
 export interface AlarmTopicProps extends NotificationTopicProps {
@@ -30,14 +30,14 @@ export class AlarmTopic extends NotificationTopic {
       // every alarm action and rule delivery to the topic fails ("CloudWatch Alarms does not have
       // authorization to access the SNS topic encryption key").
       keyDescription: `Encrypts the ${props.topicName} SNS topic (registry alarm notifications)`,
-      keyPolicy: (stack) => [
+      keyPolicy: (stack, topicArn) => [
+        // CloudWatch alarms send aws:SourceAccount with the KMS request SNS makes for them: the confused-deputy
+        // guard AWS supports for alarms.
         allowServiceToUseKey('AllowCloudWatchAlarmsOfThisAccount', 'cloudwatch.amazonaws.com', stack.account),
-        // Same account guard as the CloudWatch statement above (confused deputy): EventBridge rules of other
-        // accounts cannot use the key. The topic policy below cannot carry a condition for EventBridge ("You
-        // can't use Condition blocks in Amazon SNS topic policies for EventBridge", EventBridge user guide), so
-        // the key is where the account is pinned. Not verifiable on moto: after a real deploy, the rules'
-        // FailedInvocations metric must stay at zero (docs/governance.md).
-        allowServiceToUseKey('AllowEventBridgeRuleDelivery', 'events.amazonaws.com', stack.account),
+        // EventBridge sends none of the aws:Source* keys with that request: the statement is tied to this topic by
+        // the encryption context SNS sets instead (see allowEventBridgeToUseTopicKey). An earlier version asked for
+        // aws:SourceAccount here, which would have failed every rule delivery; test/access/ proves this one works.
+        allowEventBridgeToUseTopicKey('AllowEventBridgeRuleDelivery', topicArn),
         // Control Tower CT.KMS.PR.3: no one hands out grants on this key directly.
         denyGrantsNotForAwsResources(),
       ],
@@ -56,8 +56,9 @@ export class AlarmTopic extends NotificationTopic {
             }),
           },
         }),
-        // Same reason as on the key: "You can't use Condition blocks in Amazon SNS topic policies for
-        // EventBridge" (EventBridge user guide). The grant names this topic only.
+        // No condition: "You can't use Condition blocks in Amazon SNS topic policies for EventBridge"
+        // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+        // The grant names this topic only; the key statement above ties EventBridge's use of the key to it.
         allowServiceToPublish('AllowEventBridgeRules', 'events.amazonaws.com', topic),
       ],
     });

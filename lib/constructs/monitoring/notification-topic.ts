@@ -55,6 +55,26 @@ export function allowServiceToUseKey(sid: string, service: string, account: stri
   });
 }
 
+/**
+ * Key policy statement for EventBridge rules that publish to an encrypted topic. SNS calls KMS for them as
+ * `events.amazonaws.com`, and that request carries no `aws:SourceAccount`, `aws:SourceArn` or
+ * `aws:SourceOrgID`: a key policy condition on any of them "is not supported" and denies every delivery
+ * ("Enable compatibility between event sources from AWS services and encrypted topics",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+ * What SNS does put in the request is the topic's ARN as encryption context (`aws:sns:topicArn`,
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-enable-encryption-for-topic.html), so the statement is tied
+ * to this one topic: another account's EventBridge cannot use the key for a topic of its own.
+ */
+export function allowEventBridgeToUseTopicKey(sid: string, topicArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'kms:EncryptionContext:aws:sns:topicArn': topicArn } },
+  });
+}
+
 /** Topic policy statement: `service` may publish to `topic`, under `conditions` when given. */
 export function allowServiceToPublish(sid: string, service: string, topic: sns.ITopic, conditions?: Record<string, unknown>): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -90,8 +110,11 @@ export interface NotificationTopicSetup extends NotificationTopicProps {
   readonly topicId: string;
   readonly displayName: string;
   readonly keyDescription: string;
-  /** Key policy statements, in order, besides the account root's. */
-  readonly keyPolicy: (stack: Stack) => iam.PolicyStatement[];
+  /**
+   * Key policy statements, in order, besides the account root's. `topicArn` is built from the topic's name
+   * (the topic itself references the key, so the key policy cannot reference the topic).
+   */
+  readonly keyPolicy: (stack: Stack, topicArn: string) => iam.PolicyStatement[];
   /** Topic policy statements, in order: who may publish. */
   readonly topicPolicy: (topic: sns.ITopic, stack: Stack) => iam.PolicyStatement[];
 }
@@ -109,7 +132,8 @@ export abstract class NotificationTopic extends Construct {
     checkEmails(setup.owner, setup.emails);
     const stack = Stack.of(this);
     this.key = newTopicKey(this, setup.keyDescription);
-    for (const statement of setup.keyPolicy(stack)) this.key.addToResourcePolicy(statement);
+    const topicArn = stack.formatArn({ service: 'sns', resource: setup.topicName });
+    for (const statement of setup.keyPolicy(stack, topicArn)) this.key.addToResourcePolicy(statement);
     this.topic = newEncryptedTopic(this, setup.topicId, { topicName: setup.topicName, displayName: setup.displayName, masterKey: this.key });
     for (const statement of setup.topicPolicy(this.topic, stack)) this.topic.addToResourcePolicy(statement);
     subscribeEmails(this.topic, setup.emails);

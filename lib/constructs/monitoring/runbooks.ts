@@ -152,8 +152,8 @@ export function inventoryFailuresAlarmDescription(o: { functionName: string }): 
 
 /** No inventory was published for `periods` intervals of `minutes` minutes; `ruleName` schedules the function. */
 export function inventoryStoppedAlarmDescription(o: { repositoryName: string; periods: number; minutes: number; ruleName: string }): string {
-  return `No registry inventory of ${o.repositoryName} was published in the last ${o.periods} intervals ` +
-    `of ${o.minutes} minutes: size, cost and staleness figures and their alarms are blind. Expected for up to one ` +
-    'interval after the first deploy. What to do: check that the EventBridge rule ' +
+  return `Notifies on INSUFFICIENT_DATA: no registry inventory of ${o.repositoryName} was published in the last ${o.periods} intervals ` +
+    `of ${o.minutes} minutes, so size, cost and staleness figures and their alarms are blind (OK again with the next run). ` +
+    'What to do: check that the EventBridge rule ' +
     `${o.ruleName} is enabled and that the function runs (its Invocations and Errors metrics and log group).`;
 }

@@ -1,0 +1,45 @@
+import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
+import { loadConfig, LoadedConfig } from '../../lib/config/load';
+import { buildTestApp } from '../helpers/app';
+import type { PushRoleFacts } from './access-paths';
+import type { StackTemplate } from './template-model';
+
+/** The registry's account in the access configuration. */
+export const REGISTRY_ACCOUNT = '111111111111';
+/** Prod runs in an account of its own: its pulls are cross-account. */
+export const PROD_ACCOUNT = '222222222222';
+/** `-c githubRepository=...`: the CI push role exists. */
+export const GITHUB_REPOSITORY = 'acme/buffet';
+
+export interface AccessApp {
+  /** All four stacks: the registry and the dev, staging and prod service stacks. */
+  readonly stacks: readonly StackTemplate[];
+  readonly config: LoadedConfig;
+  readonly pushRole: PushRoleFacts;
+}
+
+/**
+ * The configuration the access suite evaluates, synthesized once: the shipped environments with the registry
+ * pinned to {@link REGISTRY_ACCOUNT}, prod in {@link PROD_ACCOUNT} (dev and staging follow the CLI's account,
+ * environment-agnostic), and the CI push role configured as `-c githubRepository=acme/buffet` would. cdk-nag
+ * and the Control Tower checks are off: they judge structure, which other tests and the full synth cover.
+ */
+export function synthAccessApp(): AccessApp {
+  const context: Record<string, string> = { githubRepository: GITHUB_REPOSITORY };
+  const config = loadConfig({
+    getContext: (k) => context[k],
+    registry: { ...REGISTRY, account: REGISTRY_ACCOUNT },
+    environments: { ...ENVIRONMENTS, prod: { ...ENVIRONMENTS.prod, account: PROD_ACCOUNT } },
+  });
+  const { app } = buildTestApp(context, { config, nag: false, guard: false });
+  const assembly = app.synth();
+  const stacks = assembly.stacks.map((s) => ({
+    stackName: s.stackName,
+    account: /^\d{12}$/.test(s.environment.account) ? s.environment.account : undefined,
+    region: s.environment.region,
+    template: s.template,
+  }));
+  const ci = config.registry.ciPushRole;
+  if (!ci?.githubRepository) throw new Error('the access configuration must configure the CI push role');
+  return { stacks, config, pushRole: { githubRepository: ci.githubRepository, branches: ci.branches, environments: ci.environments } };
+}

@@ -1,0 +1,272 @@
+import { CloudWatchClient, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import {
+  BatchGetImageCommand,
+  DescribeImageScanFindingsCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  ImageDetail,
+  ImageNotFoundException,
+  PutImageCommand,
+} from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+import { collectInventory, publishInventory } from '../../lib/inventory/collect';
+import { handlerConfig, HandlerConfig } from '../../lib/inventory/handler';
+import { HANDLER_ENV } from '../../lib/inventory/metrics';
+import { promoteImage } from '../../lib/promotion/promote';
+import { synthAccessApp } from './access-app';
+import { AccessPath, accessPaths, ciPushRole, STRANGER_ACCOUNT } from './access-paths';
+import { AccessPolicies, Decision, evaluate, openConditionKeys } from './evaluate';
+import { IntegrationId, requests, roleSession, row, ServiceRequest } from './request-context';
+import { AppModel, CfnTemplate, PolicyStatementJson, StackTemplate } from './template-model';
+
+/**
+ * Every access path of the synthesized app (registry + dev/staging/prod service stacks, prod in another
+ * account, the CI push role configured), evaluated by @cloud-copilot/iam-simulate the way IAM, KMS, SNS,
+ * S3, Lambda and CloudWatch Logs would on a real account. Structure checks (cdk-nag, cfn-lint, Control
+ * Tower, moto) cannot see a key policy condition that no request satisfies; this suite can.
+ * How the suite works and what it cannot decide: docs/quality-gates.md ("Access paths").
+ */
+const app = synthAccessApp();
+const model = new AppModel(app.stacks);
+const paths = accessPaths(model, app.pushRole);
+
+/**
+ * Context keys iam-simulate 0.1.173 drops in strict mode for the requests that carry them (test/access/evaluate.ts):
+ * paths using them are decided with the key aliased, and say so in their title. Pinned, so that a tool upgrade
+ * that starts (or stops) understanding one of them is noticed by the test below.
+ */
+const TOOL_DROPS = [
+  'kms:EncryptionContext:aws:cloudtrail:arn',
+  'kms:EncryptionContext:aws:logs:arn',
+  'kms:EncryptionContext:aws:sns:topicArn',
+  'token.actions.githubusercontent.com:aud',
+  'token.actions.githubusercontent.com:sub',
+];
+const droppedKeysOf = (request: ServiceRequest) => Object.keys(request.context).filter((k) => TOOL_DROPS.includes(k)).sort();
+const titleOf = (p: AccessPath) => {
+  const dropped = droppedKeysOf(p.request);
+  return dropped.length === 0 ? p.title : `${p.title} [iam-simulate drops ${dropped.join(', ')}: decided with them aliased]`;
+};
+
+/** The failure message: the path, what the tool decided, the decisive statements and the documentation row. */
+function problem(p: { title: string; expect: 'allow' | 'deny'; integration: IntegrationId; request: ServiceRequest }, d: Decision): string | undefined {
+  const allowed = d.result === 'Allowed';
+  if (allowed === (p.expect === 'allow')) return undefined;
+  return [
+    `${p.title}`,
+    `  expected ${p.expect.toUpperCase()}, iam-simulate decided ${d.result}${d.aliasedKeys.length ? ` (with ${d.aliasedKeys.join(', ')} aliased)` : ''}`,
+    `  decisive: ${d.decisive.join('; ')}`,
+    `  request: ${p.request.principal} ${p.request.action} on ${p.request.resource}, context ${JSON.stringify(p.request.context)}`,
+    `  request context from the table: ${row(p.integration)}`,
+  ].join('\n');
+}
+
+async function check(p: AccessPath): Promise<{ problem?: string; decision: Decision }> {
+  const decision = await evaluate(p.request, p.policies, p.resourceAccount);
+  return { problem: problem(p, decision), decision };
+}
+
+describe('access paths, evaluated with AWS policy evaluation logic', () => {
+  test.each(paths.map((p) => ({ ...p, name: titleOf(p) })))('$name', async (p) => {
+    const { problem: failure, decision } = await check(p);
+    if (failure) throw new Error(failure);
+    // The title says which keys the tool could not decide; the evaluation must agree.
+    expect([...decision.aliasedKeys].sort()).toEqual(droppedKeysOf(p.request));
+  });
+
+  test(`covers at least 40 paths, allowed and denied (${paths.length} static paths plus the recorded calls of two programs)`, () => {
+    expect(paths.length).toBeGreaterThanOrEqual(40);
+    expect(paths.filter((p) => p.expect === 'deny').length).toBeGreaterThanOrEqual(15);
+    // Every kind of path the issue asks for is there.
+    const integrations = new Set(paths.map((p) => p.integration));
+    for (const id of ['eventBridgeToTopic', 'eventBridgeToTopicKey', 'alarmToTopic', 'alarmToTopicKey', 'eventBridgeToLogGroup', 'ruleInvokesFunction', 'cloudTrailToBucket', 'cloudTrailToKey', 'cloudTrailToLogGroup', 'logsToKey', 'taskExecutionRole', 'lambdaExecutionRole', 'githubOidc', 'dockerPush', 'strangerAccount'] as const) {
+      expect([id, integrations.has(id)]).toEqual([id, true]);
+    }
+    // Same-account and cross-account pulls are both evaluated.
+    const pulls = paths.filter((p) => p.integration === 'taskExecutionRole' && p.request.action === 'ecr:BatchGetImage');
+    expect(new Set(pulls.map((p) => p.request.principal.split(':')[4])).size).toBeGreaterThanOrEqual(2);
+  });
+
+  test(`iam-simulate cannot decide ${paths.filter((p) => droppedKeysOf(p.request).length > 0).length} paths in strict mode (it drops ${TOOL_DROPS.join(', ')}): they are decided with those keys aliased to aws:PrincipalTag/<key>, and Discovery mode leaves only those keys open`, async () => {
+    const undecidable = paths.filter((p) => droppedKeysOf(p.request).length > 0);
+    const seen = new Set<string>();
+    for (const p of undecidable) {
+      const dropped = droppedKeysOf(p.request);
+      for (const k of dropped) seen.add(k);
+      // Discovery mode, run without the dropped keys, reports the conditions it could not evaluate: only
+      // conditions on the dropped keys may remain, so the alias decides nothing but them.
+      const open = await openConditionKeys(p.request, p.policies, p.resourceAccount, dropped);
+      expect([p.title, open.every((k) => dropped.map((d) => d.toLowerCase()).includes(k))]).toEqual([p.title, true]);
+    }
+    // The pinned list is exactly what this app needs: no stale entry.
+    expect([...seen].sort()).toEqual(TOOL_DROPS);
+  });
+});
+
+describe('the programs of this repository can make every call they make', () => {
+  const ecr = mockClient(ECRClient);
+  const cloudwatch = mockClient(CloudWatchClient);
+  afterAll(() => {
+    ecr.restore();
+    cloudwatch.restore();
+  });
+  const registry = app.config.registry;
+  const repository = model.resources('AWS::ECR::Repository').find((r) => model.physicalName(r) === registry.repositoryName);
+  if (!repository) throw new Error(`no repository named ${registry.repositoryName} in the templates`);
+  const repositoryArn = model.arn(repository);
+  const repositoryPolicies = (identity: AccessPolicies['identity']): AccessPolicies => ({ identity, resource: model.resourcePolicy(repository) });
+
+  async function expectAllAllowed(who: string, calls: Array<{ request: ServiceRequest; policies: AccessPolicies; integration: IntegrationId }>): Promise<void> {
+    expect(calls.length).toBeGreaterThan(0);
+    const failures: string[] = [];
+    for (const c of calls) {
+      const title = `allow: ${who} ${c.request.action} on ${c.request.resource}`;
+      const failure = problem({ title, expect: 'allow', integration: c.integration, request: c.request }, await evaluate(c.request, c.policies, repository!.stack.account));
+      if (failure) failures.push(failure);
+    }
+    if (failures.length > 0) throw new Error(failures.join('\n\n'));
+  }
+
+  test('allow: the CI push role makes every ECR call `npm run promote` makes (recorded from lib/promotion against a mocked ECR)', async () => {
+    // GIVEN an image promoted to staging, with a clean scan, not yet in prod
+    const release = 'v1.4.2-3f9c2ab';
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const media = 'application/vnd.docker.distribution.manifest.v2+json';
+    const image: ImageDetail = { imageDigest: digest, imageTags: [release, `staging-${release}`], imageManifestMediaType: media };
+    ecr.reset();
+    ecr.on(DescribeImagesCommand).callsFake((input: { imageIds: Array<{ imageTag?: string; imageDigest?: string }> }) => {
+      const id = input.imageIds[0];
+      if (id.imageDigest === digest || (id.imageTag !== undefined && image.imageTags?.includes(id.imageTag))) return { imageDetails: [image] };
+      throw new ImageNotFoundException({ message: 'not found', $metadata: {} });
+    });
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: registry.repositoryName, imageTagMutability: 'IMMUTABLE' }] });
+    ecr.on(DescribeImageScanFindingsCommand).resolves({ imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: {} } });
+    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: digest }, imageManifest: '{}', imageManifestMediaType: media }] });
+    ecr.on(PutImageCommand).callsFake((input: { imageTag: string }) => {
+      image.imageTags?.push(input.imageTag);
+      return { image: { imageId: { imageDigest: digest, imageTag: input.imageTag } } };
+    });
+    // WHEN promote runs staging -> prod, as the pipeline's promote step does
+    const result = await promoteImage(new ECRClient({ region: repository.stack.region }), {
+      repositoryName: registry.repositoryName,
+      registryId: repository.stack.account,
+      releaseTagPatterns: registry.retention.releaseTagPatterns,
+      failOnSeverity: 'HIGH',
+    }, { from: 'staging', to: 'prod', tag: release, dryRun: false }, () => undefined);
+    expect(result.outcome).toBe('tagged');
+    // THEN the push role may make every one of its calls (the IAM action of an ECR operation is ecr:<operation>)
+    const actions = [...new Set(ecr.calls().map((c) => `ecr:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`))].sort();
+    expect(actions).toEqual(expect.arrayContaining(['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:PutImage']));
+    const ci = ciPushRole(model);
+    const session = roleSession(model.arn(ci), 'GitHubActions');
+    await expectAllAllowed('the CI push role', actions.map((action) => ({
+      request: requests.sessionCall(session, action, repositoryArn),
+      policies: repositoryPolicies(model.identityPolicies(ci)),
+      integration: 'sdkCalls' as const,
+    })));
+  });
+
+  test('allow: the inventory function makes every call it makes (recorded from lib/inventory against mocked ECR and CloudWatch, with the environment its template sets)', async () => {
+    const fn = model.resources('AWS::Lambda::Function').find((f) => HANDLER_ENV.namespace in (((model.props(f).Environment as { Variables?: Record<string, string> })?.Variables) ?? {}));
+    if (!fn) throw new Error(`no function with ${HANDLER_ENV.namespace} in its environment: where is the inventory?`);
+    const config: HandlerConfig = handlerConfig((model.props(fn).Environment as { Variables: Record<string, string> }).Variables);
+    ecr.reset();
+    cloudwatch.reset();
+    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'b'.repeat(64)}`, imageTags: ['v1.0.0'], imageSizeInBytes: 1024, imagePushedAt: new Date('2026-11-01T00:00:00Z') }] });
+    cloudwatch.onAnyCommand().resolves({});
+    // WHEN the handler's two steps run with the template's configuration
+    const summary = await collectInventory(new ECRClient({ region: fn.stack.region }), { ...config, now: new Date('2026-12-01T00:00:00Z') });
+    await publishInventory(new CloudWatchClient({ region: fn.stack.region }), config.namespace, summary);
+    // THEN its role may make each call it made
+    const role = model.byArn(String(model.props(fn).Role));
+    if (!role) throw new Error('the inventory function\'s role is in no template');
+    const session = roleSession(model.arn(role), model.physicalName(fn));
+    const identity = model.identityPolicies(role);
+    const ecrCalls = [...new Set(ecr.calls().map((c) => `ecr:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`))];
+    const metricCalls = cloudwatch.calls().map((c) => (c.args[0] as { input: PutMetricDataCommandInput }).input);
+    expect(ecrCalls).toEqual(['ecr:DescribeImages']);
+    expect(metricCalls.length).toBeGreaterThan(0);
+    await expectAllAllowed(`function ${model.physicalName(fn)}`, [
+      ...ecrCalls.map((action) => ({ request: requests.sessionCall(session, action, repositoryArn), policies: repositoryPolicies(identity), integration: 'sdkCalls' as const })),
+      ...metricCalls.map((input) => ({
+        request: requests.sessionCall(session, 'cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': String(input.Namespace) }),
+        policies: { identity },
+        integration: 'lambdaExecutionRole' as const,
+      })),
+    ]);
+  });
+});
+
+describe('the suite fails when a known mistake comes back', () => {
+  /** The app's templates with `mutate` applied to a copy of the named stack's template. */
+  function mutated(stackName: string, mutate: (t: CfnTemplate) => void): AppModel {
+    const stacks: StackTemplate[] = app.stacks.map((s) => {
+      if (s.stackName !== stackName) return s;
+      const template = structuredClone(s.template);
+      mutate(template);
+      return { ...s, template };
+    });
+    return new AppModel(stacks);
+  }
+  const registryStack = ciPushRole(model).stack.stackName;
+
+  test('aws:SourceAccount back on the key policy statement for EventBridge: every notifying rule loses its topic key', async () => {
+    // GIVEN the condition an earlier version had on the alarm-topic key's EventBridge statement
+    let changed = 0;
+    const m = mutated(registryStack, (t) => {
+      for (const res of Object.values(t.Resources)) {
+        if (res.Type !== 'AWS::KMS::Key') continue;
+        const statements = (res.Properties?.KeyPolicy as { Statement: PolicyStatementJson[] }).Statement;
+        for (const s of statements) {
+          if (JSON.stringify(s.Principal) !== JSON.stringify({ Service: 'events.amazonaws.com' }) || s.Effect !== 'Allow') continue;
+          s.Condition = { ...s.Condition, StringEquals: { ...(s.Condition?.StringEquals ?? {}), 'aws:SourceAccount': '111111111111' } };
+          changed++;
+        }
+      }
+    });
+    expect(changed).toBeGreaterThan(0);
+    // WHEN the same suite evaluates it
+    const eventBridgeKeyPaths = accessPaths(m, app.pushRole).filter((p) => p.integration === 'eventBridgeToTopicKey' && p.expect === 'allow');
+    expect(eventBridgeKeyPaths.length).toBeGreaterThan(0);
+    const failures = await Promise.all(eventBridgeKeyPaths.map(async (p) => (await check(p)).problem));
+    // THEN every EventBridge-to-key path fails, naming the path, the statement and the SNS documentation row
+    for (const [i, failure] of failures.entries()) {
+      expect(failure).toBeDefined();
+      expect(failure).toContain(eventBridgeKeyPaths[i].title);
+      expect(failure).toMatch(/KMS::Key|Key[0-9A-F]{8}/);
+      expect(failure).toMatch(/Sid \w+/);
+      expect(failure).toContain('https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services');
+    }
+  });
+
+  test('ecr:* added to the CI push role: deleting images and changing the repository\'s policies become allowed', async () => {
+    // GIVEN a wildcard grant on the repository in the push role's policy
+    const ci = ciPushRole(model);
+    const repoArn = model.arn(model.resources('AWS::ECR::Repository')[0]);
+    let changed = 0;
+    const m = mutated(registryStack, (t) => {
+      for (const [id, res] of Object.entries(t.Resources)) {
+        if (res.Type !== 'AWS::IAM::Policy' || !JSON.stringify(res.Properties?.Roles).includes(ci.logicalId)) continue;
+        (res.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement.push({ Sid: 'AddedEcrWildcard', Effect: 'Allow', Action: 'ecr:*', Resource: repoArn });
+        changed++;
+        expect(id).toBeDefined();
+      }
+    });
+    expect(changed).toBe(1);
+    // WHEN the same suite evaluates it
+    const denied = accessPaths(m, app.pushRole).filter((p) => p.expect === 'deny' && p.title.startsWith('deny: the CI push role '));
+    expect(denied.map((p) => p.request.action)).toEqual(expect.arrayContaining(['ecr:BatchDeleteImage', 'ecr:SetRepositoryPolicy', 'ecr:PutLifecyclePolicy', 'ecr:PutImageTagMutability']));
+    // THEN each of them fails, naming the added statement
+    for (const p of denied) {
+      const failure = (await check(p)).problem;
+      expect([p.title, failure?.includes('Sid AddedEcrWildcard')]).toEqual([p.title, true]);
+      expect(failure).toContain('expected DENY, iam-simulate decided Allowed');
+    }
+  });
+
+  test('the stranger account of the denied paths is configured nowhere (else its refused pulls would prove nothing)', () => {
+    const configured = [app.config.registry.account, ...app.config.environments.map((e) => e.account), ...app.config.registry.crossAccountPullAccounts];
+    expect(configured).not.toContain(STRANGER_ACCOUNT);
+  });
+});
