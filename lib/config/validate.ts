@@ -18,7 +18,7 @@ import {
 import { parseRateExpression } from '../inventory/schedule';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';
-import { describeValue, ENV_FIELDS, REGISTRY_FIELDS, shapeProblems } from './fields';
+import { describeValue, ENV_FIELDS, nearestNames, REGISTRY_FIELDS, shapeProblems } from './fields';
 import { ENV_NAMES, EnvConfig, EnvName, InventoryConfig, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
@@ -386,7 +386,9 @@ function validateNetwork(envName: string, n: NetworkConfig, p: string[]): void {
     return;
   }
   for (const key of Object.keys(n)) {
-    if (!NETWORK_FIELDS.includes(key)) p.push(`${at(key)} is not a network setting; use ${NETWORK_FIELDS.join(', ')}`);
+    if (NETWORK_FIELDS.includes(key)) continue;
+    const near = nearestNames(key, NETWORK_FIELDS);
+    p.push(`${at(key)} is not a network setting${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; use ${NETWORK_FIELDS.join(', ')}`);
   }
   if (typeof n.vpcId !== 'string' || !VPC_ID_RE.test(n.vpcId)) p.push(`${at('vpcId')} must be a VPC ID like vpc-0123456789abcdef0, got ${show(n.vpcId)}`);
   const ids = (field: 'subnetIds' | 'routeTableIds', re: RegExp, example: string) => {
