@@ -61,6 +61,19 @@ const cases: Array<{ what: string; context?: Record<string, string>; patch?: Pat
   { what: 'fractional stale days', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, stalePullDays: 1.5 } })), message: /registry\.inventory\.stalePullDays must be a whole number of days from 1 to 3650, got 1\.5/ },
   { what: 'zero storage price', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, storagePricePerGbMonthUsd: 0 } })), message: /registry\.inventory\.storagePricePerGbMonthUsd must be a price in USD per GB-month above 0/ },
   { what: 'inventory missing', patch: setRegistry((c) => ({ ...c, inventory: undefined as never })), message: /registry\.inventory is missing/ },
+  // Round two (issue 20): each of these used to be a stack trace, or was accepted.
+  { what: 'the same alarm e-mail twice (was SubscriptionAlreadyExists)', patch: setRegistry((c) => ({ ...c, alarms: { ...c.alarms, emails: ['oncall@example.com', 'oncall@example.com'] } })), message: /registry\.alarms\.emails lists "oncall@example\.com" twice/ },
+  { what: "staging: environment('dev', ...) (was a lifecycle stack trace)", patch: set('staging', { envName: 'dev' }), message: /ENVIRONMENTS\.staging has envName "dev": the key and envName must be the same/ },
+  { what: 'task.secrets: [{}] (was a TypeError)', patch: set('dev', (c) => ({ ...c, task: { ...c.task, secrets: [{} as never] } })), message: /dev\.task\.secrets\[0\]\.envVar is missing/ },
+  { what: 'a misspelt registry field', patch: setRegistry((c) => ({ ...c, replicaRegoin: 'us-west-2' }) as RegistryConfig), message: /registry\.replicaRegoin is not a field of registry: did you mean region\?/ },
+  { what: 'a misspelt environment field', patch: set('prod', (c) => ({ ...c, imageRegoin: 'us-west-2' }) as EnvConfig), message: /prod\.imageRegoin is not a field of prod: did you mean region\?/ },
+  { what: 'a GitHub environment twice for the push role', context: { githubRepository: 'acme-corp/buffet' }, patch: setRegistry((c) => ({ ...c, ciPushRole: { branches: ['main'], environments: ['dev', 'dev'] } })), message: /registry\.ciPushRole\.environments lists "dev" twice/ },
+  { what: 'a 70,000-character environment value', patch: set('dev', (c) => ({ ...c, task: { ...c.task, environment: { BIG: 'x'.repeat(70_000) } } })), message: /dev\.task\.environment and task\.secrets add up to 70,0\d\d bytes .* ECS refuses a task definition over 64 KiB/ },
+  { what: 'zero stale days', patch: setRegistry((c) => ({ ...c, inventory: { ...c.inventory, stalePullDays: 0 } })), message: /registry\.inventory\.stalePullDays must be a whole number of days from 1 to 3650, got 0/ },
+  { what: 'a zero image-count quota fraction', patch: setRegistry((c) => ({ ...c, alarms: { ...c.alarms, imageCountQuotaFraction: 0 } })), message: /registry\.alarms\.imageCountQuotaFraction must be a fraction in \(0, 1\] or false to disable the alarm, got 0/ },
+  { what: "task.user '10001:10001x'", patch: set('dev', (c) => ({ ...c, task: { ...c.task, user: '10001:10001x' } })), message: /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got "10001:10001x"/ },
+  { what: "memoryMiB: '2048'", patch: set('prod', (c) => ({ ...c, task: { ...c.task, memoryMiB: '2048' as never } })), message: /prod\.task\.memoryMiB must be a number of MiB, got "2048" \(a string\)/ },
+  { what: 'an unknown context key', context: { env: 'prod', imgeTag: 'latest' }, message: /unknown context key -c imgeTag: did you mean -c imageTag\?/ },
 ];
 
 describe('bad input fails the synth with a clear message and writes nothing', () => {
@@ -73,7 +86,13 @@ describe('bad input fails the synth with a clear message and writes nothing', ()
       // WHEN the app is built and synthesized as bin/ does
       const run = () => {
         const app = new App({ context: { ...cdkJsonContext(), ...context }, outdir });
-        buildApp(app, loadConfig({ getContext: (k) => app.node.tryGetContext(k), environments: config.envs, registry: config.registry }), { nag: false });
+        const loaded = loadConfig({
+          getContext: (k) => app.node.tryGetContext(k),
+          contextKeys: Object.keys(app.node.getAllContext()),
+          environments: config.envs,
+          registry: config.registry,
+        });
+        buildApp(app, loaded, { nag: false });
         app.synth();
       };
       // THEN it throws a ConfigError naming the value, and no template exists

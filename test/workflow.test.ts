@@ -133,6 +133,28 @@ describe('every workflow', () => {
   });
 });
 
+describe('Node.js versions', () => {
+  // Node 20 reached end of life on 2026-04-30; 22 is supported until 2027-04-30 and 24 until 2028-04-30
+  // (https://github.com/nodejs/Release/blob/main/schedule.json). The README states what CI tests.
+  const TESTED = [22, 24];
+
+  test.each(workflowFiles)('%s sets up only a tested, supported Node.js LTS line', (file) => {
+    const wf = load(file);
+    for (const job of Object.values(wf.jobs)) {
+      const node = usesOf(job, 'actions/setup-node')?.with?.['node-version'];
+      if (node === undefined) continue;
+      const versions = node === '${{ matrix.node }}' ? job.strategy?.matrix?.node : [node];
+      expect(versions).toEqual(expect.arrayContaining([expect.any(Number)]));
+      for (const v of versions as number[]) expect(TESTED).toContain(v);
+    }
+  });
+
+  test('the README names the versions CI tests, and package.json still allows Node.js 20', () => {
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')).toMatch(/CI tests Node\.js 22 and 24/);
+    expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).engines).toEqual({ node: '>=20' });
+  });
+});
+
 describe('ci.yml (pull requests)', () => {
   const ci = load('ci.yml');
 
@@ -140,11 +162,12 @@ describe('ci.yml (pull requests)', () => {
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'workflow_call']);
   });
 
-  test('verify runs the local CI script on Node 20 with the npm cache and the tools it needs', () => {
+  test('verify runs the local CI script on Node 22 and 24 with the npm cache and the tools it needs', () => {
     // GIVEN
     const verify = ci.jobs.verify;
     // THEN
-    expect(usesOf(verify, 'actions/setup-node')?.with).toEqual({ 'node-version': 20, 'cache': 'npm' });
+    expect(verify.strategy?.matrix?.node).toEqual([22, 24]);
+    expect(usesOf(verify, 'actions/setup-node')?.with).toEqual({ 'node-version': '${{ matrix.node }}', 'cache': 'npm' });
     expect(runs(verify)).toMatch(/^bash \.ci\/run$/m);
     expect(fs.existsSync(path.join(REPO_ROOT, '.ci', 'run'))).toBe(true);
     expect(runs(verify)).toMatch(/pip install .*cfn-lint/);

@@ -3,6 +3,7 @@
  * bad-input case is rejected before anything is synthesized.
  */
 
+import { unknownContextKeyProblems } from '../config/context';
 import { ENV_NAMES, EnvName } from '../config/types';
 import { splitFlag } from './plain-args';
 
@@ -98,6 +99,11 @@ export function parseDiffArgs(argv: readonly string[]): DiffArgs | { readonly he
         if (sep <= 0) throw new DiffUsageError(`${name} takes key=value, got "${value}"`);
         const key = value.slice(0, sep);
         if (RESERVED_CONTEXT_KEYS.has(key)) throw new DiffUsageError(`${name} ${value}: choose the environment with --env, not context`);
+        // Refused here, before the synthesis, as the app would refuse them after it.
+        const [unknown] = unknownContextKeyProblems([key]);
+        if (unknown) throw new DiffUsageError(unknown);
+        const earlier = context.find((c) => c.startsWith(`${key}=`));
+        if (earlier !== undefined) throw new DiffUsageError(`${name} ${key} given twice ("${earlier.slice(sep + 1)}" and "${value.slice(sep + 1)}"); give it once`);
         context.push(value);
       }
     }

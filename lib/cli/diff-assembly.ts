@@ -133,7 +133,31 @@ export function assemblyStacks(dir: string): AssemblyStack[] {
 }
 
 export function readTemplate(file: string): CfnTemplate & Record<string, unknown> {
+  const problem = templateFileProblem(file);
+  if (problem) throw new DiffFailure(`${file} ${problem}`);
   return JSON.parse(readFileSync(file, 'utf8')) as CfnTemplate & Record<string, unknown>;
+}
+
+/** Why `file` is not a readable CloudFormation template (unreadable, not JSON, not an object), or undefined. */
+export function templateFileProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return `is not valid JSON (${(e as Error).message})`;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'is not a CloudFormation template (a JSON object)';
+  const resources = (json as { Resources?: unknown }).Resources;
+  if (resources !== undefined && (typeof resources !== 'object' || resources === null || Array.isArray(resources))) {
+    return 'is not a CloudFormation template (its Resources is not an object)';
+  }
+  return undefined;
 }
 
 /**

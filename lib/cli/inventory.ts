@@ -4,7 +4,10 @@
  *
  *   npm run --silent inventory -- --repository NAME [--region R] [--publish] [...]
  *
- * Exit codes: 0 success, 2 bad input (one line on stderr, nothing on stdout), 1 AWS error (one line on stderr).
+ * Needs AWS credentials (the standard chain) or AWS_ENDPOINT_URL pointing at an emulator.
+ *
+ * Exit codes: 0 success, 2 bad input (one line on stderr, nothing on stdout), 3 AWS error (one line on stderr
+ * saying what to check), 1 unexpected error.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -13,6 +16,7 @@ import { inventoryClients } from '../inventory/clients';
 import { collectInventory, publishInventory } from '../inventory/collect';
 import { describeInventoryError } from '../inventory/errors';
 import { DEFAULT_INVENTORY_NAMESPACE, DEFAULT_STALE_PULL_DAYS, DEFAULT_STORAGE_PRICE_PER_GB_MONTH_USD } from '../inventory/metrics';
+import { quietSdkNodeVersionWarning } from './cli-env';
 import { splitFlag } from './plain-args';
 
 export const USAGE = `Usage:
@@ -34,8 +38,10 @@ releaseSizeChangePercent, ...
 --release-pattern  tag pattern of release images, '*' wildcard, repeatable (default: v*)
 --max-attempts     attempts per AWS call, with adaptive retry and backoff (default: 8)
 
-Credentials come from the standard AWS chain (AWS_PROFILE, environment, SSO, ...); AWS_ENDPOINT_URL is honoured.
-Exit codes: 0 ok, 2 invalid input (message on stderr), 1 AWS error (message on stderr).
+Needs AWS credentials from the standard chain (AWS_PROFILE, environment, SSO, ...), or AWS_ENDPOINT_URL
+pointing at an emulator.
+Exit codes: 0 ok, 2 invalid input, 3 AWS error (credentials, endpoint, permissions, no such repository),
+1 unexpected error; messages on stderr.
 `;
 
 export interface CliIo {
@@ -74,11 +80,12 @@ function parseArgs(argv: readonly string[]): Args {
   let publish = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--publish') {
+    const { name, inline } = splitFlag(arg);
+    if (name === '--publish') {
+      if (inline !== undefined) throw new CliInputError(`--publish takes no value, got "${arg}": give --publish to publish the metrics, leave it out not to`);
       publish = true;
       continue;
     }
-    const { name, inline } = splitFlag(arg);
     if (!VALUE_FLAGS.includes(name)) {
       throw new CliInputError(arg.startsWith('-') ? `unknown flag "${name}"; see --help` : `unexpected argument "${arg}"; see --help`);
     }
@@ -145,7 +152,7 @@ export async function runInventoryCli(argv: readonly string[], io: CliIo = proce
   } catch (e) {
     const region = args.region ?? (await ecr.config.region().catch(() => undefined));
     io.stderr(`inventory: ${describeInventoryError(e, args.repository, region)}\n`);
-    return 1;
+    return 3;
   } finally {
     ecr.destroy();
     cloudwatch.destroy();
@@ -153,6 +160,7 @@ export async function runInventoryCli(argv: readonly string[], io: CliIo = proce
 }
 
 if (require.main === module) {
+  quietSdkNodeVersionWarning();
   runInventoryCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

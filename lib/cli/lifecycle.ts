@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { evaluateLifecyclePolicy, ImageDetail, ImageDetailsError, parseImageDetails, parseIsoTimestamp } from '../lifecycle/evaluate';
 import { explainLifecyclePolicy } from '../lifecycle/explain';
 import { LifecyclePolicy, LifecyclePolicyError, parseLifecyclePolicy } from '../lifecycle/policy';
+import { userPath } from './cli-env';
 import { splitFlag } from './plain-args';
 
 export const USAGE = `Usage:
@@ -25,6 +26,7 @@ preview  Prints, as GetLifecyclePolicyPreview JSON, the images ECR would expire 
          --now    evaluate as of this instant (default: the current time), e.g. 2024-05-01T00:00:00Z
 explain  Prints one plain-English line per rule, in the order ECR applies them.
 --policy a lifecycle policy JSON file (the text given to aws ecr put-lifecycle-policy)
+         Relative paths are relative to the directory you ran the command in.
 --repository  the policy this app deploys for that repository (better-call-buffet: every environment
               pulls from it, so there is one policy)
 
@@ -79,13 +81,15 @@ function parseFlags(command: 'preview' | 'explain', args: readonly string[]): Ma
 }
 
 function readText(flag: Flag, path: string): string {
+  // Relative to where the user ran the command, not to the package root npm runs scripts in.
+  const resolved = userPath(path);
   try {
     // Editors on Windows (and PowerShell's Out-File) start UTF-8 files with a byte-order mark: skip it.
-    return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+    return readFileSync(resolved, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-    throw new CliInputError(`cannot read ${flag} file "${path}": ${reason}; check the path`);
+    throw new CliInputError(`cannot read ${flag} file "${path}"${resolved !== path ? ` (${resolved})` : ''}: ${reason}; check the path`);
   }
 }
 

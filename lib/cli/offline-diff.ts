@@ -13,10 +13,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { ENV_NAMES } from '../config/types';
 import { DIFF_USAGE, DiffArgs, DiffUsageError, parseDiffArgs } from './diff-args';
 import {
   assemblyStacks, cdkDiff, DiffFailure, exportGitTree, normalizeTemplate, offlineEnv, readTemplate, resolveGitRef,
-  StackDiff, stopChildren, synthesize, writeTemplate,
+  StackDiff, stopChildren, synthesize, templateFileProblem, writeTemplate,
 } from './diff-assembly';
 import { CfnTemplate, formatLifecycleChange, lifecyclePolicyChanges } from './diff-lifecycle';
 
@@ -52,8 +53,26 @@ function checkBase(args: DiffArgs): { label: string; dir?: string; sha?: string 
   if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith(TEMPLATE_SUFFIX))) {
     throw new DiffUsageError(`no baseline templates (*${TEMPLATE_SUFFIX}) in ${dir}; run npm run baselines:update to create them, or compare with a commit: --base origin/main`);
   }
+  checkBaselineTemplates(dir, args.env);
   const shown = relative(process.cwd(), dir);
   return { label: `baselines in ${shown === '' || shown.startsWith('..') ? dir : shown}`, dir };
+}
+
+/**
+ * Reads every baseline this environment's diff can use (its own stacks and the shared ones, i.e. every
+ * file but other environments'), so a corrupt file stops the diff before the synthesis, naming the file.
+ */
+function checkBaselineTemplates(dir: string, envName: string): void {
+  const otherEnvs = ENV_NAMES.filter((e) => e !== envName);
+  for (const f of readdirSync(dir).filter((name) => name.endsWith(TEMPLATE_SUFFIX)).sort()) {
+    const stackName = f.slice(0, -TEMPLATE_SUFFIX.length);
+    if (otherEnvs.some((e) => stackName.includes(`-${e}-`))) continue;
+    const file = join(dir, f);
+    const problem = templateFileProblem(file);
+    if (problem) {
+      throw new DiffUsageError(`baseline ${file} ${problem}: restore it (git checkout -- ${relative(PROJECT_DIR, file)}), regenerate the baselines with npm run baselines:update, or compare with a commit: --base origin/main`);
+    }
+  }
 }
 
 /** Pairs every working-tree stack with its base template; base-only stacks of the environment come last. */

@@ -2,19 +2,21 @@
  * `npm run promote -- --from <source> --to <env> (--tag T | --digest D) [--dry-run]`
  *
  * Promotes one image, by digest, one step along build -> dev -> staging -> prod in the repository every
- * environment pulls from (see lib/promotion/promote.ts and docs/pipeline.md). AWS SDK v3 with the standard
- * credential chain; AWS_ENDPOINT_URL points it at another endpoint (the e2e's emulator).
+ * environment pulls from (see lib/promotion/promote.ts and docs/pipeline.md). AWS SDK v3: it needs AWS
+ * credentials from the standard chain, or AWS_ENDPOINT_URL pointing at an emulator (the e2e's moto).
  *
  * Exit codes: 0 promoted (or already promoted, or a dry run that passed), 1 refused, 2 usage error,
- * 3 AWS error (the checks could not run, e.g. AccessDenied).
+ * 3 AWS error (the checks could not run: no credentials, endpoint unreachable, AccessDenied...).
  */
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { IMAGE_DIGEST_RE } from '../aws/formats';
+import { describeAwsError } from '../aws/sdk-errors';
 import { loadConfig } from '../config/load';
 import { ENV_NAMES, EnvName } from '../config/types';
 import { ConfigError, isEnvName } from '../config/validate';
 import { BUILD_SOURCE, PROMOTION_CHAIN, PromotionSource, previousInChain } from '../promotion/chain';
 import { promoteImage, PromotionRefused, PromotionUsageError } from '../promotion/promote';
+import { quietSdkNodeVersionWarning } from './cli-env';
 import { splitFlag } from './plain-args';
 
 export const USAGE = `Usage:
@@ -35,7 +37,10 @@ FROM-RELEASE_TAG exists), except from ${BUILD_SOURCE}; the repository's tags are
 COMPLETE with no finding at or above --to's promotion.failOnSeverity; and ENV-RELEASE_TAG does not
 already name another image.
 
-Exit codes: 0 promoted / already promoted / dry run passed, 1 refused, 2 usage error, 3 AWS error.
+Needs AWS credentials (AWS_PROFILE, environment, SSO, ...) for the registry's account, or AWS_ENDPOINT_URL
+pointing at an emulator.
+Exit codes: 0 promoted / already promoted / dry run passed, 1 refused, 2 usage error, 3 AWS error
+(credentials, endpoint, permissions: the message says what to check).
 `;
 
 export interface PromoteIo {
@@ -68,9 +73,16 @@ function parseArgs(argv: readonly string[]): Args {
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--help' || arg === '-h') { help = true; continue; }
-    if (arg === '--dry-run') { dryRun = true; continue; }
     const { name, inline } = splitFlag(arg);
+    if (name === '--help' || name === '-h' || name === '--dry-run') {
+      // `--dry-run=false` must not be read either way: a promotion writes, a dry run does not.
+      if (inline !== undefined) {
+        throw new PromotionUsageError(`${name} takes no value, got "${arg}": ${name === '--dry-run' ? 'give --dry-run for a dry run, leave it out to promote' : `give ${name} alone`}`);
+      }
+      if (name === '--dry-run') dryRun = true;
+      else help = true;
+      continue;
+    }
     if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
       throw new PromotionUsageError(arg.startsWith('-') ? `unknown flag "${name}"; flags are ${VALUE_FLAGS.join(', ')}, --dry-run, --help` : `unexpected argument "${arg}"`);
     }
@@ -144,13 +156,14 @@ export async function runPromoteCli(argv: readonly string[], deps: PromoteDeps =
       io.stderr(`promote: ${oneLine(e.message)} (see --help)\n`);
       return 2;
     }
-    const name = e instanceof Error ? e.name : 'Error';
-    io.stderr(`promote: AWS error, nothing was promoted: ${name}: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    const permissions = `ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings${args.dryRun ? '' : ', ecr:BatchGetImage and ecr:PutImage'} on ${registry.repositoryName}`;
+    io.stderr(`promote: AWS error, nothing was promoted: ${describeAwsError(e, { region: registry.region, permissions })}\n`);
     return 3;
   }
 }
 
 if (require.main === module) {
+  quietSdkNodeVersionWarning();
   runPromoteCli(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (e) => {

@@ -1,28 +1,10 @@
+import { CONTEXT_KEYS, repeatedContextProblems, unknownContextKeyProblems } from './context';
 import { ENVIRONMENTS, REGISTRY } from './environments';
 import { applyConfigOverlay } from './overlay';
 import { ENV_NAMES, EnvConfig, EnvName, RegistryConfig } from './types';
 import { ConfigError, isEnvName, validateEnvConfig, validateEnvironmentSet, validateRegistryConfig } from './validate';
 
-/** Context keys the app reads (`cdk synth -c key=value`). Everything else in context is CDK's own. */
-export const CONTEXT_KEYS = {
-  /** Synthesize the registry and this environment's service stack only; unset means every environment. */
-  env: 'env',
-  /** Override the image tag the task definition runs (pipelines pass the promoted release tag). */
-  imageTag: 'imageTag',
-  /** Pin the image by digest (pipelines). */
-  imageDigest: 'imageDigest',
-  /** Deploy the selected environment's service stack to this account (only with `env`). */
-  account: 'account',
-  /**
-   * VPC endpoints for the selected environment (only with `env`), as JSON: the environment's `network`
-   * setting (lib/config/types.ts NetworkConfig). Validated like the rest of the config.
-   */
-  network: 'network',
-  /** `owner/repo` whose GitHub workflows may assume the CI push role (creates the role). */
-  githubRepository: 'githubRepository',
-  /** Tests only: a JSON file merged over the environments before validation (lib/config/overlay.ts). */
-  testConfigOverlay: 'testConfigOverlay',
-} as const;
+export { CONTEXT_KEYS };
 
 export interface LoadOptions {
   /** Reads a context value; in the app this is `app.node.tryGetContext`. */
@@ -31,6 +13,18 @@ export interface LoadOptions {
   readonly environments?: Readonly<Record<string, EnvConfig>>;
   /** The base registry (tests pass their own). */
   readonly registry?: RegistryConfig;
+  /**
+   * Every key in the context (the app passes `app.node.getAllContext()`'s keys): a key neither this app nor
+   * the CDK reads is refused, naming the nearest known key.
+   * @default - not checked (tools that pass no context)
+   */
+  readonly contextKeys?: readonly string[];
+  /**
+   * The `-c key=value` assignments exactly as the CDK CLI was given them (lib/config/context.ts
+   * cdkCliArguments): a key given twice with different values is refused, since the CLI keeps the last.
+   * @default - not checked (the CLI's command line is unknown)
+   */
+  readonly cliContextAssignments?: readonly string[];
 }
 
 /** What the app synthesizes: validated and frozen. */
@@ -70,11 +64,23 @@ function collect(problems: string[], check: () => void): void {
  * synthesized unless the registry and every environment are valid.
  */
 export function loadConfig(options: LoadOptions): LoadedConfig {
+  const contextProblems = [
+    ...repeatedContextProblems(options.cliContextAssignments ?? []),
+    ...unknownContextKeyProblems(options.contextKeys ?? []),
+  ];
+  if (contextProblems.length > 0) throw new ConfigError(contextProblems);
   const overlayFile = contextString(options.getContext, CONTEXT_KEYS.testConfigOverlay);
   const shipped = { environments: options.environments ?? ENVIRONMENTS, registry: options.registry ?? REGISTRY };
   const overlaid = overlayFile === undefined ? shipped : applyConfigOverlay(shipped.environments, shipped.registry, overlayFile);
   const base: Readonly<Record<string, EnvConfig>> = overlaid.environments;
   const known = Object.keys(base);
+  // `staging: environment('dev', ...)` would give two environments one name: the same stacks, promotion tags
+  // and lifecycle rules, and a stack trace from the lifecycle renderer.
+  const misnamed = known.filter((key) => (base[key] as Partial<EnvConfig> | undefined)?.envName !== key).map((key) => {
+    const envName = (base[key] as Partial<EnvConfig> | undefined)?.envName;
+    return `ENVIRONMENTS.${key} has envName ${JSON.stringify(envName) ?? String(envName)}: the key and envName must be the same (${key}: environment('${key}', ...) in lib/config/environments.ts)`;
+  });
+  if (misnamed.length > 0) throw new ConfigError(misnamed);
   const envName = contextString(options.getContext, CONTEXT_KEYS.env);
   const imageTag = contextString(options.getContext, CONTEXT_KEYS.imageTag);
   const imageDigest = contextString(options.getContext, CONTEXT_KEYS.imageDigest);
@@ -149,3 +155,19 @@ function deepFreeze<T>(o: T): T {
 }
 
 export type { EnvName };
+
+/**
+ * What a synth of `config` would deploy that works but serves nobody: no alarm recipient, no push role.
+ * Not errors (a first synth without credentials is fine), so the app prints them as warnings.
+ */
+export function deployWarnings(config: LoadedConfig): string[] {
+  const { registry } = config;
+  const warnings: string[] = [];
+  if (registry.alarms.emails.length === 0) {
+    warnings.push(`registry.alarms.emails is empty: the alarms of repository ${registry.repositoryName} reach nobody. Add the on-call address to REGISTRY.alarms.emails in lib/config/environments.ts (each recipient confirms AWS's subscription e-mail)`);
+  }
+  if (registry.ciPushRole?.githubRepository === undefined) {
+    warnings.push(`no CI push role: registry.ciPushRole.githubRepository is unset, so no pipeline can push images to ${registry.repositoryName}. Set it to your owner/repo in lib/config/environments.ts, or pass -c githubRepository=owner/repo`);
+  }
+  return warnings;
+}

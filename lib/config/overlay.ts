@@ -8,9 +8,9 @@ import { ConfigError } from './validate';
  * `environments.ts` does not contain. The result is validated exactly like the shipped configuration.
  *
  * Shape: `{ "registry": { <fields of RegistryConfig> }, "<env>": { <fields of EnvConfig to change> } }`, every
- * key optional. Objects merge field by field; arrays and
- * scalars replace. A field the environment does not have is refused (a typo would otherwise be ignored),
- * except inside an object that is empty in the base (a record such as `task.environment`).
+ * key optional. Objects merge field by field; arrays and scalars replace. A field the configuration does not
+ * have is merged in and then refused by validation, like a typo in `environments.ts`, naming the nearest
+ * known field (lib/config/fields.ts).
  */
 export interface OverlaidConfig {
   readonly registry: RegistryConfig;
@@ -40,7 +40,7 @@ export function applyConfigOverlay(base: Readonly<Record<string, EnvConfig>>, re
   for (const [envName, patch] of Object.entries(overlay)) {
     const target = base[envName];
     if (envName === 'registry') {
-      if (isPlainObject(patch)) resultRegistry = merge(registry, patch, 'registry', problems) as unknown as RegistryConfig;
+      if (isPlainObject(patch)) resultRegistry = merge(registry, patch) as unknown as RegistryConfig;
       else problems.push(`${where}: registry must be an object of fields to change, got ${JSON.stringify(patch)}`);
     } else if (target === undefined) {
       problems.push(`${where}: unknown environment ${JSON.stringify(envName)}; valid keys: registry, ${Object.keys(base).join(', ')}`);
@@ -49,7 +49,7 @@ export function applyConfigOverlay(base: Readonly<Record<string, EnvConfig>>, re
     } else if ('envName' in patch && patch.envName !== envName) {
       problems.push(`${where}: ${envName}.envName cannot be changed by an overlay`);
     } else {
-      result[envName] = merge(target, patch, envName, problems) as unknown as EnvConfig;
+      result[envName] = merge(target, patch) as unknown as EnvConfig;
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -60,17 +60,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function merge(base: unknown, patch: Record<string, unknown>, path: string, problems: string[]): Record<string, unknown> {
+function merge(base: unknown, patch: Record<string, unknown>): Record<string, unknown> {
   const from = isPlainObject(base) ? base : {};
-  const isRecord = Object.keys(from).length === 0;
   const out: Record<string, unknown> = { ...from };
   for (const [key, value] of Object.entries(patch)) {
-    const at = `${path}.${key}`;
-    if (!(key in from) && !isRecord) {
-      problems.push(`testConfigOverlay: ${at} is not a field of the configuration; fields here: ${Object.keys(from).join(', ')}`);
-      continue;
-    }
-    out[key] = isPlainObject(value) && isPlainObject(from[key]) ? merge(from[key], value, at, problems) : value;
+    out[key] = isPlainObject(value) && isPlainObject(from[key]) ? merge(from[key], value) : value;
   }
   return out;
 }

@@ -18,6 +18,7 @@ import {
 import { parseRateExpression } from '../inventory/schedule';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';
+import { describeValue, ENV_FIELDS, nearestNames, REGISTRY_FIELDS, shapeProblems } from './fields';
 import { ENV_NAMES, EnvConfig, EnvName, InventoryConfig, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
@@ -43,7 +44,8 @@ export const AWS_REGIONS: readonly string[] = [
   'us-gov-east-1', 'us-gov-west-1',
 ];
 
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+// NaN and Infinity as themselves: JSON would print them as null.
+const show = describeValue;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const GITHUB_REPO_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /**
@@ -70,6 +72,29 @@ export function githubRepositoryProblem(repo: unknown): string | undefined {
 const ENV_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/**
+ * ECS refuses a task definition larger than 64 KiB, and the quota is not adjustable ("Task definition size
+ * limit", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html). CloudFormation
+ * accepts the template either way, so a long environment value fails only at deploy. This app's task
+ * definition without variables is about 1.5 KiB (one container, its log and health-check settings, ARNs);
+ * the rest is reserved for it.
+ */
+export const TASK_DEFINITION_RESERVE_BYTES = 4 * 1024;
+export const TASK_DEFINITION_VARIABLES_MAX_BYTES = 64 * 1024 - TASK_DEFINITION_RESERVE_BYTES;
+
+/** UTF-8 bytes the container's `environment` and `secrets` take in the RegisterTaskDefinition JSON. */
+function containerVariablesBytes(t: EnvConfig['task']): number {
+  const environment = Object.entries(t.environment).map(([name, value]) => ({ name, value }));
+  // valueFrom holds a parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>) or the secret's ARN.
+  const secrets = t.secrets.map((s) => ({ name: s.envVar, valueFrom: s.arn ?? `arn:aws:ssm:us-east-1:123456789012:parameter/${String(s.name)}` }));
+  return Buffer.byteLength(JSON.stringify({ environment, secrets }), 'utf8');
+}
+
+/** The entries of `list` that occur more than once, each once, in first-seen order. */
+function duplicates<T>(list: readonly T[]): T[] {
+  return [...new Set(list.filter((v, i) => list.indexOf(v) !== i))];
+}
+
 export function isEnvName(name: string): name is EnvName {
   return (ENV_NAMES as readonly string[]).includes(name);
 }
@@ -81,8 +106,13 @@ export function isEnvName(name: string): name is EnvName {
  * match. Throws ConfigError; returns the config unchanged when valid.
  */
 export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, 'retention' | 'account'>): EnvConfig {
+  const label = typeof c === 'object' && c !== null && typeof c.envName === 'string' ? c.envName : '?';
+  // A misspelt or missing field first, and alone: the value checks below would only add noise about it.
+  const structure = shapeProblems(c, ENV_FIELDS, label);
+  if (structure.length > 0) throw new ConfigError(structure);
+
   const p: string[] = [];
-  const at = (field: string) => `${c.envName ?? '?'}.${field}`;
+  const at = (field: string) => `${label}.${field}`;
   const accountId = (field: string, v: unknown) => {
     if (typeof v !== 'string' || !ACCOUNT_ID_RE.test(v)) p.push(`${at(field)} must be a 12-digit AWS account ID, got ${show(v)}`);
   };
@@ -101,13 +131,22 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
   }
   if (c.removalPolicy !== 'RETAIN' && c.removalPolicy !== 'DESTROY') p.push(`${at('removalPolicy')} must be RETAIN or DESTROY, got ${show(c.removalPolicy)}`);
   if (c.envName === 'prod' && c.removalPolicy !== 'RETAIN') p.push(`${at('removalPolicy')} must be RETAIN in prod so deleting the stack never deletes its logs, got ${show(c.removalPolicy)}`);
-  if (!(SEVERITY_ORDER as readonly string[]).includes(c.promotion?.failOnSeverity)) {
-    p.push(`${at('promotion.failOnSeverity')} ${show(c.promotion?.failOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')} (images with a finding at or above it are not promoted here)`);
+  if (typeof c.terminationProtection !== 'boolean') p.push(`${at('terminationProtection')} must be true or false, got ${show(c.terminationProtection)}`);
+  if (!(SEVERITY_ORDER as readonly string[]).includes(c.promotion.failOnSeverity)) {
+    p.push(`${at('promotion.failOnSeverity')} ${show(c.promotion.failOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')} (images with a finding at or above it are not promoted here)`);
   }
 
   const t = c.task;
-  const size = fargateSizeProblem(t.cpu, t.memoryMiB);
-  if (size) p.push(`${at('task')}: ${size}`);
+  // A quoted number ('2048') would otherwise read "2048 MiB is not valid ... valid: 2048".
+  const numeric = (field: 'cpu' | 'memoryMiB', unit: string): boolean => {
+    if (typeof t[field] === 'number') return true;
+    p.push(`${at(`task.${field}`)} must be a number of ${unit}, got ${show(t[field])}${typeof t[field] === 'string' ? ` (a string): write ${t[field]} without quotes` : ''}`);
+    return false;
+  };
+  if (numeric('cpu', 'CPU units') && numeric('memoryMiB', 'MiB')) {
+    const size = fargateSizeProblem(t.cpu, t.memoryMiB);
+    if (size) p.push(`${at('task')}: ${size}`);
+  }
   if (t.cpuArchitecture !== 'X86_64' && t.cpuArchitecture !== 'ARM64') p.push(`${at('task.cpuArchitecture')} must be X86_64 or ARM64, got ${show(t.cpuArchitecture)}`);
   const { min, max } = FARGATE_EPHEMERAL_STORAGE_GIB;
   if (!Number.isInteger(t.ephemeralStorageGiB) || t.ephemeralStorageGiB < min || t.ephemeralStorageGiB > max) {
@@ -117,7 +156,7 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
   if (!Number.isInteger(t.stopTimeoutSeconds) || t.stopTimeoutSeconds < 2 || t.stopTimeoutSeconds > 120) {
     p.push(`${at('task.stopTimeoutSeconds')} must be 2-120 seconds on Fargate, got ${show(t.stopTimeoutSeconds)}`);
   }
-  if (!/^\d+(:\d+)?$/.test(t.user) || t.user.split(':')[0] === '0') {
+  if (typeof t.user !== 'string' || !/^\d+(:\d+)?$/.test(t.user) || /^0+(:|$)/.test(t.user)) {
     p.push(`${at('task.user')} must be a numeric non-root UID[:GID] like 10001:10001, got ${show(t.user)}`);
   }
   if (typeof t.healthCheckPath !== 'string' || !HEALTH_CHECK_PATH_RE.test(t.healthCheckPath)) {
@@ -135,21 +174,26 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
   }
   const seen = new Set<string>(Object.keys(t.environment));
   t.secrets.forEach((s: SecretRef, i) => {
-    if (!ENV_VAR_RE.test(s.envVar)) p.push(`${at(`task.secrets[${i}].envVar`)} ${show(s.envVar)} is not a valid environment variable name`);
-    if (seen.has(s.envVar)) p.push(`${at(`task.secrets[${i}].envVar`)} ${show(s.envVar)} is defined twice (environment or secrets)`);
-    seen.add(s.envVar);
-    if (s.source !== 'ssm' && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].source`)} must be ssm or secretsmanager, got ${show(s.source)}`);
-    if (!/^[A-Za-z0-9/_+=.@-]{1,2048}$/.test(s.name) || s.name.includes('*')) p.push(`${at(`task.secrets[${i}].name`)} ${show(s.name)} must be a literal parameter or secret name`);
-    if (s.jsonKey !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].jsonKey`)} only applies to secretsmanager secrets`);
+    const field = (f: string) => at(`task.secrets[${i}].${f}`);
+    if (typeof s.envVar !== 'string' || !ENV_VAR_RE.test(s.envVar)) p.push(`${field('envVar')} ${show(s.envVar)} is not a valid environment variable name`);
+    else if (seen.has(s.envVar)) p.push(`${field('envVar')} ${show(s.envVar)} is defined twice (environment or secrets)`);
+    else seen.add(s.envVar);
+    if (s.source !== 'ssm' && s.source !== 'secretsmanager') p.push(`${field('source')} must be ssm or secretsmanager, got ${show(s.source)}`);
+    if (typeof s.name !== 'string' || !/^[A-Za-z0-9/_+=.@-]{1,2048}$/.test(s.name)) p.push(`${field('name')} ${show(s.name)} must be a literal parameter or secret name`);
+    if (s.jsonKey !== undefined && s.source !== 'secretsmanager') p.push(`${field('jsonKey')} only applies to secretsmanager secrets`);
     // ECS takes only the complete Secrets Manager ARN (with the random 6-character suffix) in valueFrom;
     // a name or partial ARN passes synth and deploy, then every task fails to start.
     if (s.source === 'secretsmanager') {
-      const m = SECRET_COMPLETE_ARN_RE.exec(s.arn ?? '');
-      if (!m) p.push(`${at(`task.secrets[${i}].arn`)} ${show(s.arn)} must be the complete secret ARN with its 6-character suffix (aws secretsmanager describe-secret --secret-id ${s.name} --query ARN)`);
-      else if (m[1] !== s.name) p.push(`${at(`task.secrets[${i}].arn`)} names secret ${show(m[1])}, not ${show(s.name)}`);
+      const m = typeof s.arn === 'string' ? SECRET_COMPLETE_ARN_RE.exec(s.arn) : null;
+      if (!m) p.push(`${field('arn')} ${show(s.arn)} must be the complete secret ARN with its 6-character suffix (aws secretsmanager describe-secret --secret-id ${String(s.name)} --query ARN)`);
+      else if (m[1] !== s.name) p.push(`${field('arn')} names secret ${show(m[1])}, not ${show(s.name)}`);
     }
-    if (s.arn !== undefined && s.source !== 'secretsmanager') p.push(`${at(`task.secrets[${i}].arn`)} only applies to secretsmanager secrets; SSM parameters are referenced by name`);
+    if (s.arn !== undefined && s.source !== 'secretsmanager') p.push(`${field('arn')} only applies to secretsmanager secrets; SSM parameters are referenced by name`);
   });
+  const envBytes = containerVariablesBytes(t);
+  if (envBytes > TASK_DEFINITION_VARIABLES_MAX_BYTES) {
+    p.push(`${at('task.environment')} and task.secrets add up to ${envBytes.toLocaleString('en-US')} bytes in the task definition, over the ${TASK_DEFINITION_VARIABLES_MAX_BYTES.toLocaleString('en-US')} this app allows: ECS refuses a task definition over 64 KiB at deploy (the rest of this one needs up to ${TASK_DEFINITION_RESERVE_BYTES / 1024} KiB); move large values into an SSM parameter (task.secrets) or a file in the image`);
+  }
 
   validateImageReference(c, registry.retention.releaseTagPatterns, p);
   if (c.network !== undefined) validateNetwork(c.envName, c.network, p);
@@ -162,6 +206,8 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
  * problem. Throws ConfigError; returns the config unchanged when valid.
  */
 export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
+  const structure = shapeProblems(c, REGISTRY_FIELDS, 'registry');
+  if (structure.length > 0) throw new ConfigError(structure);
   const p: string[] = [];
   const at = (field: string) => `registry.${field}`;
   const fraction = (field: string, v: unknown) => {
@@ -203,8 +249,13 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
       p.push(`${at('ciPushRole')} must name at least one branch or GitHub environment allowed to assume the role`);
     }
     [...r.branches, ...r.environments].forEach((s) => {
-      if (!/^[A-Za-z0-9._/-]+$/.test(s)) p.push(`${at('ciPushRole')} branch/environment ${show(s)} must be a literal name (no wildcards or spaces)`);
+      if (typeof s !== 'string' || !/^[A-Za-z0-9._/-]+$/.test(s)) p.push(`${at('ciPushRole')} branch/environment ${show(s)} must be a literal name (no wildcards or spaces)`);
     });
+    // A repeated entry would become a repeated trust condition: harmless to IAM, but a sign of a copy-paste slip.
+    for (const list of ['branches', 'environments'] as const) {
+      const twice = duplicates(r[list]);
+      if (twice.length > 0) p.push(`${at(`ciPushRole.${list}`)} lists ${twice.map(show).join(', ')} twice: list each once`);
+    }
     if (r.oidcProviderArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(r.oidcProviderArn)) {
       p.push(`${at('ciPushRole.oidcProviderArn')} must be arn:aws:iam::<12-digit account>:oidc-provider/token.actions.githubusercontent.com, got ${show(r.oidcProviderArn)}`);
     }
@@ -242,7 +293,7 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
   const a = c.alarms;
   fraction('alarms.imageCountQuotaFraction', a.imageCountQuotaFraction);
   fraction('alarms.apiUsageQuotaFraction', a.apiUsageQuotaFraction);
-  if (a.pullAnomalyBandWidth !== false && (typeof a.pullAnomalyBandWidth !== 'number' || !(a.pullAnomalyBandWidth > 0))) {
+  if (a.pullAnomalyBandWidth !== false && (typeof a.pullAnomalyBandWidth !== 'number' || !Number.isFinite(a.pullAnomalyBandWidth) || !(a.pullAnomalyBandWidth > 0))) {
     p.push(`${at('alarms.pullAnomalyBandWidth')} must be a positive number of standard deviations or false, got ${show(a.pullAnomalyBandWidth)}`);
   }
   if (a.pullAnomalyEvaluationPeriods !== undefined && !(Number.isInteger(a.pullAnomalyEvaluationPeriods) && a.pullAnomalyEvaluationPeriods >= 1 && a.pullAnomalyEvaluationPeriods <= 288)) {
@@ -278,6 +329,10 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
       p.push(`${at(`alarms.emails[${i}]`)} ${show(e)} is not an e-mail address (name@example.com)`);
     }
   });
+  // SNS would get two subscriptions to one mailbox (and CDK refuses the second with a stack trace). Mail
+  // domains are case-insensitive, and in practice so are mailbox names.
+  const twice = duplicates(a.emails.map((e) => (typeof e === 'string' ? e.toLowerCase() : e)));
+  if (twice.length > 0) p.push(`${at('alarms.emails')} lists ${twice.map(show).join(', ')} twice (letter case aside): list each address once`);
 
   validateInventoryConfig('registry', c.inventory, p);
   if (p.length > 0) throw new ConfigError(p);
@@ -338,7 +393,9 @@ function validateNetwork(envName: string, n: NetworkConfig, p: string[]): void {
     return;
   }
   for (const key of Object.keys(n)) {
-    if (!NETWORK_FIELDS.includes(key)) p.push(`${at(key)} is not a network setting; use ${NETWORK_FIELDS.join(', ')}`);
+    if (NETWORK_FIELDS.includes(key)) continue;
+    const near = nearestNames(key, NETWORK_FIELDS);
+    p.push(`${at(key)} is not a network setting${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; use ${NETWORK_FIELDS.join(', ')}`);
   }
   if (typeof n.vpcId !== 'string' || !VPC_ID_RE.test(n.vpcId)) p.push(`${at('vpcId')} must be a VPC ID like vpc-0123456789abcdef0, got ${show(n.vpcId)}`);
   const ids = (field: 'subnetIds' | 'routeTableIds', re: RegExp, example: string) => {

@@ -134,7 +134,8 @@ function optionalTimestampMs(value: unknown, where: string, field: string): numb
 
 /**
  * Accepts what `aws ecr describe-images --output json` prints (`{"imageDetails": [...]}`) or a bare array
- * of image details. Unknown fields (registryId, imageSizeInBytes, scan status, ...) are ignored.
+ * of image details. `imageSizeInBytes`, when present, must be a real size; other fields the preview does not
+ * use (registryId, scan status, ...) are ignored.
  * @throws ImageDetailsError naming the image and field at fault.
  */
 export function parseImageDetails(json: unknown): ImageDetail[] {
@@ -177,8 +178,22 @@ export function parseImageDetails(json: unknown): ImageDetail[] {
     }
     if (entry.imageStatus !== undefined) image.imageStatus = entry.imageStatus as ImageStatus;
     normalise(image, i); // type-checks every field; throws on the first bad one
+    checkImageSize(entry.imageSizeInBytes, `${where} (${image.imageDigest})`);
     return image;
   });
+}
+
+/**
+ * The preview does not use sizes, but a size no registry reports (negative, fractional, or beyond what a
+ * number holds: JSON's 1e400 parses as Infinity) means the file is not describe-images output, and a
+ * preview of a doctored listing would be trusted for the wrong images. DescribeImages returns
+ * imageSizeInBytes as a Long (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageDetail.html).
+ */
+function checkImageSize(value: unknown, named: string): void {
+  if (value === undefined || value === null) return;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return;
+  const shown = typeof value === 'number' && !Number.isFinite(value) ? `${value} (a number too large to represent, e.g. 1e400)` : JSON.stringify(value);
+  throw new ImageDetailsError(`${named}: imageSizeInBytes=${shown} is not a size in bytes (a whole number from 0); use the unmodified aws ecr describe-images output`);
 }
 
 /** An image with its timestamps resolved, as the evaluator needs it. */

@@ -46,9 +46,11 @@ export function summarizeScan(pages: readonly ScanPage[]): ScanSummary {
     const n = Math.max(totals[severity] ?? 0, basic[severity] ?? 0, enhanced[severity] ?? 0);
     if (n > 0) counts[severity] = n;
   }
+  // Fail closed: a response without a status is no evidence of a finished scan.
+  const status = first?.imageScanStatus?.status;
   return {
-    status: first?.imageScanStatus?.status ?? 'UNKNOWN',
-    description: first?.imageScanStatus?.description,
+    status: status ?? 'UNKNOWN',
+    description: status === undefined ? 'ECR returned no imageScanStatus' : first?.imageScanStatus?.description,
     completedAt: first?.imageScanFindings?.imageScanCompletedAt,
     counts,
   };

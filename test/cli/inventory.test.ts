@@ -57,18 +57,42 @@ describe('npm run inventory', () => {
     expect(cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input.Namespace).toBe('Mine/Inventory');
   });
 
-  test('a missing repository: exit 1, one line naming it', async () => {
-    ecrMock.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'no such repo', $metadata: {} }));
-    const r = await run('--repository', 'nope', '--region', 'eu-west-1');
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'inventory: repository "nope" does not exist in eu-west-1 (or belongs to another registry): check --repository and --region\n' });
+  test('--release-pattern given twice: both patterns mark releases', async () => {
+    // GIVEN two images whose tags match one pattern each
+    ecrMock.on(DescribeImagesCommand).resolves({
+      imageDetails: [
+        { imageDigest: 'sha256:a', imageTags: ['v1.0.0'], imageSizeInBytes: 1024 ** 3, imagePushedAt: new Date('2026-05-01T00:00:00Z') },
+        { imageDigest: 'sha256:b', imageTags: ['rel-2'], imageSizeInBytes: 2 * 1024 ** 3, imagePushedAt: new Date('2026-05-02T00:00:00Z') },
+      ],
+    });
+    // WHEN both patterns are given
+    const both = JSON.parse((await run('--repository', 'repo', '--release-pattern', 'v*', '--release-pattern=rel-*')).stdout);
+    // THEN the two images are consecutive releases, 100% apart; with either pattern alone there is one release
+    expect(both).toMatchObject({ releaseSizeChangePercent: 100, newestRelease: { tag: 'rel-2' }, previousRelease: { tag: 'v1.0.0' } });
+    expect(JSON.parse((await run('--repository', 'repo', '--release-pattern', 'rel-*')).stdout).releaseSizeChangePercent).toBeNull();
   });
 
-  test('no credentials: exit 1, says how to provide them', async () => {
-    const e = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
-    ecrMock.on(DescribeImagesCommand).rejects(e);
+  test('a missing repository: exit 3 (an AWS answer), one line naming it', async () => {
+    ecrMock.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'no such repo', $metadata: {} }));
+    const r = await run('--repository', 'nope', '--region', 'eu-west-1');
+    expect(r).toEqual({ code: 3, stdout: '', stderr: 'inventory: repository "nope" does not exist in eu-west-1 (or belongs to another registry): check --repository and --region\n' });
+  });
+
+  test.each<[string, Error, RegExp]>([
+    ['no credentials', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      /^inventory: no AWS credentials found: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for a local emulator set AWS_ENDPOINT_URL and any test credentials \(region us-east-1, /],
+    ['an unreachable endpoint', Object.assign(new Error('getaddrinfo ENOTFOUND moto.invalid'), { code: 'ENOTFOUND', $metadata: { attempts: 1 } }),
+      /^inventory: cannot reach the AWS endpoint \(ENOTFOUND: getaddrinfo ENOTFOUND moto\.invalid\): check AWS_ENDPOINT_URL/],
+    ['access denied', Object.assign(new Error('not authorized to perform ecr:DescribeImages'), { name: 'AccessDeniedException', $metadata: {} }),
+      /^inventory: access denied \(AccessDeniedException: not authorized to perform ecr:DescribeImages\): the caller needs ecr:DescribeImages on the repository/],
+    ['throttling past every retry', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 8 } }),
+      /^inventory: AWS throttled the requests and 8 attempts failed \(ThrottlingException: Rate exceeded\): retry later/],
+  ])('%s: exit 3, one line saying what to check', async (_what, error, message) => {
+    ecrMock.on(DescribeImagesCommand).rejects(error);
     const r = await run('--repository', 'repo', '--region', 'us-east-1');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^inventory: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/);
+    expect(r).toMatchObject({ code: 3, stdout: '' });
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
   });
 
   test('--help prints the usage and exits 0', async () => {
@@ -85,6 +109,7 @@ describe('npm run inventory', () => {
     [['--repository', 'repo', '--price', '-1'], /--price "-1" must be a non-negative price/],
     [['--repository', 'repo', '--namespace', 'AWS/ECR'], /--namespace "AWS\/ECR" must not start with AWS\//],
     [['--repository'], /flag --repository needs a value/],
+    [['--repository', 'repo', '--publish=false'], /^inventory: --publish takes no value, got "--publish=false": give --publish to publish the metrics, leave it out not to\n$/],
   ])('bad input %j exits 2 with nothing on stdout', async (argv, message) => {
     const r = await run(...argv);
     expect(r.code).toBe(2);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DiffUsageError, parseDiffArgs } from '../../lib/cli/diff-args';
+import { main as diffMain } from '../../lib/cli/offline-diff';
 import { exportGitTree, normalizeTemplate, offlineEnv, resolveGitRef } from '../../lib/cli/diff-assembly';
 import { CfnTemplate, explainPolicyText, formatLifecycleChange, lifecyclePolicyChanges } from '../../lib/cli/diff-lifecycle';
 import { ENV_NAMES } from '../../lib/config/types';
@@ -68,6 +69,14 @@ describe('parseDiffArgs', () => {
 
   test('rejects the environment given as context', () => {
     expect(() => parseDiffArgs(['--env', 'dev', '-c', 'env=prod'])).toThrow(/choose the environment with --env/);
+  });
+
+  test('rejects a misspelt context key before synthesizing, naming the key it resembles', () => {
+    expect(() => parseDiffArgs(['--env', 'dev', '-c', 'imgeTag=v1.2.3'])).toThrow(/^unknown context key -c imgeTag: did you mean -c imageTag\?/);
+  });
+
+  test('rejects a context key given twice', () => {
+    expect(() => parseDiffArgs(['--env', 'dev', '-c', 'imageTag=v1', '--context=imageTag=v2'])).toThrow(/^--context imageTag given twice \("v1" and "v2"\); give it once$/);
   });
 
   test('rejects context without key=value', () => {
@@ -186,5 +195,39 @@ describe('templates and processes', () => {
     } finally {
       fs.rmSync(dest, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a corrupt baseline', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-corrupt-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const diff = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await diffMain(argv, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, color: false });
+    return { code, stdout, stderr };
+  };
+
+  test.each([
+    ['truncated JSON', '{"Resources": {', /is not valid JSON \(/],
+    ['a JSON array', '[]', /is not a CloudFormation template \(a JSON object\)/],
+    ['Resources that are not an object', '{"Resources": []}', /is not a CloudFormation template \(its Resources is not an object\)/],
+  ])('%s: exit 2 before any synthesis, naming the file and the fix', async (_what, text, problem) => {
+    // GIVEN baselines where this environment's service template is damaged
+    fs.writeFileSync(path.join(dir, 'BetterCallBuffet-Registry.template.json'), '{"Resources": {}}');
+    const bad = path.join(dir, 'BetterCallBuffet-dev-Service.template.json');
+    fs.writeFileSync(bad, text);
+    // WHEN
+    const r = await diff('--env', 'dev', '--baseline-dir', dir);
+    // THEN (a synthesis would print the report on stdout)
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^diff: baseline ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+    expect(r.stderr).toMatch(problem);
+    expect(r.stderr).toMatch(/: restore it \(git checkout -- .*\), regenerate the baselines with npm run baselines:update, or compare with a commit: --base origin\/main\n/);
   });
 });

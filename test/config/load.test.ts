@@ -65,10 +65,17 @@ describe('loadEnvironments', () => {
   });
 
   test('a custom environment table (benchmarks, tests) is honoured', () => {
-    const many = Object.fromEntries(
-      [1, 2].map((i) => [`e${i}`, { ...ENVIRONMENTS.dev, envName: 'dev' as const, imageTag: `v${i}.0.0` }]),
+    const custom = { dev: { ...ENVIRONMENTS.dev, imageTag: 'v1.0.0' }, prod: { ...ENVIRONMENTS.prod, imageTag: 'v2.0.0' } };
+    expect(loadEnvironments({ getContext: context({}), environments: custom }).map((c) => c.imageTag)).toEqual(['v1.0.0', 'v2.0.0']);
+  });
+
+  test('an environment whose envName differs from its key is refused before anything renders it', () => {
+    // GIVEN `staging: environment('dev', ...)`: two environments named dev
+    const environments = { ...ENVIRONMENTS, staging: { ...ENVIRONMENTS.staging, envName: 'dev' as const } };
+    // THEN a configuration error names the key, the name and the fix (it used to be a lifecycle stack trace)
+    expect(() => loadConfig({ getContext: context({}), environments })).toThrow(
+      new ConfigError(['ENVIRONMENTS.staging has envName "dev": the key and envName must be the same (staging: environment(\'staging\', ...) in lib/config/environments.ts)']),
     );
-    expect(loadEnvironments({ getContext: context({}), environments: many }).map((c) => c.imageTag)).toEqual(['v1.0.0', 'v2.0.0']);
   });
 
   test('context overrides apply to the selected service environments only, never to what the registry serves', () => {

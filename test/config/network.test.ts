@@ -39,6 +39,7 @@ describe('network config', () => {
     ['neither CIDR nor security group', { ...SAMPLE_NETWORK, vpcCidr: undefined }, /prod\.network needs exactly one of vpcCidr .* or taskSecurityGroupId .*, got neither/],
     ['both CIDR and security group', { ...SAMPLE_NETWORK, taskSecurityGroupId: 'sg-0123abcd' }, /got both/],
     ['an unknown field', { ...SAMPLE_NETWORK, natGateway: true }, /prod\.network\.natGateway is not a network setting; use vpcId, subnetIds/],
+    ['a misspelt field', { ...SAMPLE_NETWORK, subnetIDs: ['subnet-0123456789abcdef0'] }, /prod\.network\.subnetIDs is not a network setting \(did you mean subnetIds\?\); use vpcId, subnetIds/],
     ['not an object', 'vpc-0123abcd', /prod\.network must be an object like/],
   ];
   test.each(cases)('rejects %s', (_name, network, message) => {

@@ -41,12 +41,16 @@ describe('testConfigOverlay', () => {
     expect(() => load(file)).toThrow(/dev\.task\.environment\.DB_PASSWORD looks like a credential/);
   });
 
+  test('a misspelt field is merged, then refused by validation naming the field it resembles', () => {
+    const file = overlayFile('typo.json', { dev: { task: { enviroment: { A: 'b' } } } });
+    expect(() => load(file)).toThrow(/^dev\.task\.enviroment is not a field of dev\.task: did you mean environment\?/);
+  });
+
   test.each([
     ['a missing file', () => path.join(dir, 'missing.json'), /context testConfigOverlay=".*missing\.json": cannot read the file \(ENOENT\)/],
     ['invalid JSON', () => overlayFile('broken.json', '{"dev": '), /context testConfigOverlay=".*broken\.json": not valid JSON/],
     ['a JSON array', () => overlayFile('array.json', []), /must be a JSON object keyed by "registry" or an environment name/],
     ['an unknown environment', () => overlayFile('qa.json', { qa: {} }), /unknown environment "qa"; valid keys: registry, dev, staging, prod/],
-    ['a misspelt field', () => overlayFile('typo.json', { dev: { task: { enviroment: { A: 'b' } } } }), /testConfigOverlay: dev\.task\.enviroment is not a field of the configuration/],
     ['a registry that is not an object', () => overlayFile('registry.json', { registry: 5 }), /registry must be an object of fields to change, got 5/],
     ['a renamed environment', () => overlayFile('rename.json', { dev: { envName: 'prod' } }), /dev\.envName cannot be changed by an overlay/],
   ])('refuses %s with a ConfigError', (_what, file, message) => {

@@ -59,6 +59,27 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     ['a health check path with $()', dev, { 'task.healthCheckPath': '/$(id)' }, /dev\.task\.healthCheckPath .*got "\/\$\(id\)"/],
     ['a tag with a latest segment in prod', prod, { imageTag: 'v1-latest' }, /prod\.imageTag "v1-latest" is a moving tag and is refused in prod/],
     ['a non-string environment value', dev, { 'task.environment': { PORT: 8080 } }, /dev\.task\.environment\.PORT must be a string, got 8080/],
+    // Misspelt fields: `cdk synth` runs transpile-only, so only this check sees them.
+    ['a misspelt field (imageRegoin)', prod, { imageRegoin: 'us-west-2' }, /^prod\.imageRegoin is not a field of prod: did you mean region\? \(fields: envName, account, region, /],
+    ['a misspelt task field', dev, { 'task.memoryMib': 512 }, /^dev\.task\.memoryMib is not a field of dev\.task: did you mean memoryMiB\?/],
+    ['a misspelt promotion field', dev, { 'promotion.failOnSeverty': 'HIGH' }, /^dev\.promotion\.failOnSeverty is not a field of dev\.promotion: did you mean failOnSeverity\?/],
+    ['an empty secret (task.secrets: [{}])', dev, { 'task.secrets': [{}] }, /^3 configuration problems:\n {2}- dev\.task\.secrets\[0\]\.envVar is missing: add it .*\n {2}- dev\.task\.secrets\[0\]\.source is missing.*\n {2}- dev\.task\.secrets\[0\]\.name is missing/],
+    ['a secret with a misspelt field', dev, { 'task.secrets': [{ envVar: 'DB', source: 'ssm', name: '/db', jsonkey: 'pw' }] }, /^dev\.task\.secrets\[0\]\.jsonkey is not a field of dev\.task\.secrets\[0\]: did you mean jsonKey\?/],
+    ['secrets that are not a list', dev, { 'task.secrets': { envVar: 'DB' } }, /^dev\.task\.secrets must be a list \[\.\.\.\], got \{"envVar":"DB"\}/],
+    ['a secret name that is not a string', dev, { 'task.secrets': [{ envVar: 'DB', source: 'ssm', name: 42 }] }, /dev\.task\.secrets\[0\]\.name 42 must be a literal parameter or secret name/],
+    ['a missing task', dev, { task: undefined }, /^dev\.task is missing: add it/],
+    // Edges a construct used to meet first.
+    ['memoryMiB as a string', prod, { 'task.memoryMiB': '2048' }, /^prod\.task\.memoryMiB must be a number of MiB, got "2048" \(a string\): write 2048 without quotes$/],
+    ['a user with trailing letters', dev, { 'task.user': '10001:10001x' }, /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got "10001:10001x"/],
+    ['a numeric user', dev, { 'task.user': 10001 }, /dev\.task\.user must be a numeric non-root UID\[:GID\] like 10001:10001, got 10001/],
+    ['root spelt 00', dev, { 'task.user': '00:10001' }, /dev\.task\.user must be a numeric non-root UID/],
+    ['a not-a-number port, printed as such (not as null)', dev, { 'task.containerPort': NaN }, /dev\.task\.containerPort must be 1-65535, got NaN/],
+    ['an infinite stop timeout, printed as such', dev, { 'task.stopTimeoutSeconds': Infinity }, /stopTimeoutSeconds must be 2-120 seconds on Fargate, got Infinity/],
+    ['termination protection that is not a boolean', dev, { terminationProtection: 'yes' }, /dev\.terminationProtection must be true or false, got "yes"/],
+    // ECS's 64 KiB task definition quota: CloudFormation takes the template, the deploy fails.
+    ['a 70,000-character environment value', dev, { 'task.environment': { BIG: 'x'.repeat(70_000) } },
+      /^dev\.task\.environment and task\.secrets add up to 70,0\d\d bytes in the task definition, over the 61,440 this app allows: ECS refuses a task definition over 64 KiB at deploy .*move large values into an SSM parameter/],
+    ['many values that add up', dev, { 'task.environment': Object.fromEntries(Array.from({ length: 40 }, (_v, i) => [`V${i}`, 'y'.repeat(1600)])) }, /add up to 65,060 bytes in the task definition/],
   ];
 
   test.each(cases)('%s', (_description, base, overrides, message) => {
@@ -104,6 +125,18 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     },
   );
 
+  test('environment values up to the task definition budget are accepted', () => {
+    expect(() => validateEnvConfig(withOverrides(dev, { 'task.environment': { BIG: 'x'.repeat(60_000) } }), REGISTRY)).not.toThrow();
+  });
+
+  test('a misspelt field is reported alone: its consequences (a missing region) would only add noise', () => {
+    const config = withOverrides(dev, { regoin: 'us-east-1', region: undefined });
+    expect(() => validateEnvConfig(config, REGISTRY)).toThrow(new ConfigError([
+      'dev.regoin is not a field of dev: did you mean region? (fields: envName, account, region, removalPolicy, terminationProtection, task, imageTag, imageDigest, network, promotion)',
+      'dev.region is missing: add it (see docs/configuration.md)',
+    ]));
+  });
+
   test('latest is fine in dev, where tags may move', () => {
     expect(() => validateEnvConfig(withOverrides(dev, { imageTag: 'latest' }), REGISTRY)).not.toThrow();
   });
@@ -142,6 +175,27 @@ describe('validateRegistryConfig rejects, naming field, value and fix', () => {
     // The registry prod pulls from allows only IMMUTABLE, also the exclusion modes that would be valid elsewhere.
     ['MUTABLE_WITH_EXCLUSION', { tagMutability: 'MUTABLE_WITH_EXCLUSION' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE_WITH_EXCLUSION"/],
     ['an e-mail domain without a dot', { 'alarms.emails': ['oncall@example'] }, /registry\.alarms\.emails\[0\] "oncall@example" has no dot in its domain, so mail can never reach it: use a full address like oncall@example\.com/],
+    // Misspelt fields, at the top and nested.
+    ['a misspelt field (replicaRegoin)', { replicaRegoin: 'us-west-2' }, /^registry\.replicaRegoin is not a field of registry: did you mean region\? \(fields: account, region, repositoryName, /],
+    ['a misspelt retention field', { 'retention.keepReleaseImage': 5 }, /^registry\.retention\.keepReleaseImage is not a field of registry\.retention: did you mean keepReleaseImages\?/],
+    ['a misspelt alarm field', { 'alarms.emials': ['oncall@example.com'] }, /^registry\.alarms\.emials is not a field of registry\.alarms: did you mean emails\?/],
+    ['a misspelt inventory field', { 'inventory.stalePullDay': 30 }, /^registry\.inventory\.stalePullDay is not a field of registry\.inventory: did you mean stalePullDays\?/],
+    ['a misspelt push role field', { ciPushRole: { githubRepositry: 'acme/buffet', branches: ['main'], environments: [] } }, /^registry\.ciPushRole\.githubRepositry is not a field of registry\.ciPushRole: did you mean githubRepository\?/],
+    ['e-mails that are not a list', { 'alarms.emails': 'oncall@example.com' }, /^registry\.alarms\.emails must be a list \[\.\.\.\], got "oncall@example\.com"/],
+    // Duplicates that used to reach AWS (or a CDK stack trace).
+    ['the same alarm e-mail twice', { 'alarms.emails': ['oncall@example.com', 'ops@example.com', 'oncall@example.com'] }, /^registry\.alarms\.emails lists "oncall@example\.com" twice \(letter case aside\): list each address once$/],
+    ['the same alarm e-mail in two letter cases', { 'alarms.emails': ['OnCall@Example.com', 'oncall@example.com'] }, /registry\.alarms\.emails lists "oncall@example\.com" twice/],
+    ['a GitHub environment listed twice for the push role', { ciPushRole: { githubRepository: 'acme/buffet', branches: ['main'], environments: ['dev', 'dev'] } }, /^registry\.ciPushRole\.environments lists "dev" twice: list each once$/],
+    ['a branch listed twice for the push role', { ciPushRole: { githubRepository: 'acme/buffet', branches: ['main', 'main'], environments: [] } }, /^registry\.ciPushRole\.branches lists "main" twice/],
+    // The lower edges (the upper ones are above): each used to be refused only by a construct, if at all.
+    ['a zero image-count quota fraction', { 'alarms.imageCountQuotaFraction': 0 }, /^registry\.alarms\.imageCountQuotaFraction must be a fraction in \(0, 1\] or false to disable the alarm, got 0$/],
+    ['a zero API-usage quota fraction', { 'alarms.apiUsageQuotaFraction': 0 }, /^registry\.alarms\.apiUsageQuotaFraction must be a fraction in \(0, 1\] or false to disable the alarm, got 0$/],
+    ['zero stale days', { 'inventory.stalePullDays': 0 }, /^registry\.inventory\.stalePullDays must be a whole number of days from 1 to 3650, got 0$/],
+    // NaN and Infinity are printed as themselves, not as JSON's null.
+    ['a not-a-number quota fraction', { 'alarms.imageCountQuotaFraction': NaN }, /imageCountQuotaFraction must be a fraction in \(0, 1\] or false to disable the alarm, got NaN$/],
+    ['an infinite anomaly band', { 'alarms.pullAnomalyBandWidth': Infinity }, /^registry\.alarms\.pullAnomalyBandWidth must be a positive number of standard deviations or false, got Infinity$/],
+    ['a not-a-number size budget', { 'inventory.sizeBudgetGiB': NaN }, /^registry\.inventory\.sizeBudgetGiB must be a positive number of GiB or false to disable the alarm, got NaN$/],
+    ['infinite stale days', { 'inventory.stalePullDays': -Infinity }, /stalePullDays must be a whole number of days from 1 to 3650, got -Infinity$/],
   ];
 
   test.each(cases)('%s', (_description, overrides, message) => {

@@ -50,6 +50,15 @@ describe('the real `cdk synth` on task environment variables and other config va
     ]);
   });
 
+  test('a synth that deploys a registry with no alarm recipient and no push role says so (a warning, not an error)', () => {
+    // GIVEN the shipped registry (no e-mails, no githubRepository) synthesized successfully above
+    const { code, output } = runs.plain;
+    expect(code).toBe(0);
+    // THEN both gaps are named on the CLI's output, with the fix
+    expect(output).toMatch(/^Warning: registry\.alarms\.emails is empty: the alarms of repository better-call-buffet reach nobody\. Add the on-call address to REGISTRY\.alarms\.emails/m);
+    expect(output).toMatch(/^Warning: no CI push role: registry\.ciPushRole\.githubRepository is unset, so no pipeline can push images to better-call-buffet\. .* -c githubRepository=owner\/repo$/m);
+  });
+
   test.each(CREDENTIAL_NAMES)('the credential-like name %s is refused with a pointer to task.secrets', (name) => {
     const { code, output } = runs.credentials;
     expect(code).toBe(1);

@@ -3,7 +3,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnTemplate, formatLifecycleChange } from '../../lib/cli/diff-lifecycle';
 import { synthesizeBaselineTemplates } from '../baselines/baseline-templates';
+import { REPO_ROOT } from '../helpers/app';
 import { runDiff, SPAWN_TIMEOUT } from '../helpers/run-diff';
+
+const BASELINE_DIR = path.join(REPO_ROOT, 'test', 'baselines');
+
+/** The message JSON.parse gives for `text`. */
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('the text parses');
+}
 
 /**
  * `npm run diff` end to end (integration suite: each run synthesizes with the CDK CLI and runs `cdk diff`,
@@ -104,6 +117,26 @@ describe('npm run diff, bad input (spawned)', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
     expect(r.leftInTmp).toEqual([]);
+  }, SPAWN_TIMEOUT);
+
+  test('a corrupt baseline: exit 2 naming the file and the fix, before anything is synthesized', () => {
+    // GIVEN the committed baselines with prod's service template cut short
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-corrupt-'));
+    try {
+      for (const f of fs.readdirSync(BASELINE_DIR)) fs.copyFileSync(path.join(BASELINE_DIR, f), path.join(dir, f));
+      const bad = path.join(dir, 'BetterCallBuffet-prod-Service.template.json');
+      fs.writeFileSync(bad, fs.readFileSync(bad, 'utf8').slice(0, 200));
+      // WHEN
+      const r = runDiff(['--env', 'prod', '--baseline-dir', dir]);
+      // THEN (was "unexpected error: SyntaxError" after a full synth)
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.split('\n')[0]).toBe(`diff: baseline ${bad} is not valid JSON (${jsonError(fs.readFileSync(bad, 'utf8'))}): restore it (git checkout -- ${path.relative(REPO_ROOT, bad)}), regenerate the baselines with npm run baselines:update, or compare with a commit: --base origin/main`);
+      expect(r.stderr).not.toMatch(/unexpected error|SyntaxError:|^\s+at /m);
+      expect(r.leftInTmp).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, SPAWN_TIMEOUT);
 
   test('a baseline dir without templates: exit 2 with the command that creates them', () => {

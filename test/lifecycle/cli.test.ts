@@ -249,6 +249,44 @@ describe('lifecycle preview refuses input it would misread', () => {
     expect(run.stderr).toMatch(/^lifecycle: --images file ".*partial\.json": images: the listing is partial \(it carries a next-page token\); save every page/);
   });
 
+  it.each([
+    ['-5', '-5', '-5'],
+    ['1e400 (Infinity once parsed)', '1e400', 'Infinity \\(a number too large to represent, e\\.g\\. 1e400\\)'],
+    ['1.5', '1.5', '1\\.5'],
+    ['a string', '"1000"', '"1000"'],
+  ])('an imageSizeInBytes of %s, which no registry reports', (_what, size, shown) => {
+    // GIVEN describe-images output whose last image has an impossible size (written as raw JSON text)
+    const text = JSON.stringify({ imageDetails: [...IMAGES.imageDetails, image('2024-05-25T00:00:00Z')] }).replace(/\}\]\}$/, `,"imageSizeInBytes":${size}}]}`);
+    // WHEN previewed
+    const run = preview(text, 'bad-size.json');
+    // THEN exit 2, naming the image, the field and the value as read
+    expect(run).toMatchObject({ status: 2, stdout: '' });
+    expect(run.stderr).toMatch(new RegExp(`^lifecycle: --images file ".*bad-size\\.json": imageDetails\\[3\\] \\(sha256:ddd\\): imageSizeInBytes=${shown} is not a size in bytes \\(a whole number from 0\\); use the unmodified aws ecr describe-images output`));
+  });
+
+  it('accepts a size of 0 and the largest sizes describe-images prints', () => {
+    const sized = (imageSizeInBytes: number) => ({ imageDetails: [...IMAGES.imageDetails, { ...image('2024-05-25T00:00:00Z'), imageSizeInBytes }] });
+    expect(preview(sized(0), 'zero-size.json').status).toBe(0);
+    expect(preview(sized(Number.MAX_SAFE_INTEGER), 'huge-size.json').status).toBe(0);
+  });
+
+  it('resolves a relative --images path from the directory the user ran npm in (INIT_CWD), not the package root', () => {
+    // GIVEN images.json in a directory that is not the package root, named relatively, as npm records it
+    const saved = process.env.INIT_CWD;
+    process.env.INIT_CWD = dir;
+    try {
+      // WHEN previewed with a relative path
+      const run = runCli('preview', '--policy', 'policy.json', '--images', 'images.json', '--now', '2024-06-01T00:00:00Z');
+      // THEN the files in INIT_CWD are read; a missing one is named as given and as resolved
+      expect(run).toEqual(runCli('preview', '--policy', file('policy.json'), '--images', file('images.json'), '--now', '2024-06-01T00:00:00Z'));
+      expect(runCli('preview', '--policy', 'policy.json', '--images', 'nope.json').stderr)
+        .toBe(`lifecycle: cannot read --images file "nope.json" (${file('nope.json')}): no such file; check the path (see --help)\n`);
+    } finally {
+      if (saved === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = saved;
+    }
+  });
+
   it('accepts files that start with a UTF-8 byte-order mark, with the same result', () => {
     // GIVEN the policy and images files with a BOM, as Windows editors and PowerShell write them
     writeFileSync(file('bom-policy.json'), `\uFEFF${JSON.stringify(POLICY)}`);

@@ -148,6 +148,9 @@ describe('promote: refusals (exit 1, nothing written)', () => {
     ['a FAILED scan', [RELEASE], { imageScanStatus: { status: 'FAILED', description: 'UnsupportedImageError' } },
       /the image's scan is FAILED \(UnsupportedImageError\), not COMPLETE/],
     ['enhanced scanning ACTIVE without a completed scan', [RELEASE], { imageScanStatus: { status: 'ACTIVE' } }, /the image's scan is ACTIVE, not COMPLETE/],
+    // Fail closed: clean counts and a completion time, but no status, is no proof the scan finished.
+    ['a response without imageScanStatus', [RELEASE], { imageScanFindings: { imageScanCompletedAt: new Date('2026-11-01T00:00:00Z'), findingSeverityCounts: { LOW: 1 } } },
+      /REFUSED: sha256:a+ cannot be promoted to dev: the image's scan is UNKNOWN \(ECR returned no imageScanStatus\), not COMPLETE: an image without a completed scan is never promoted/],
     ['an image without a release tag', ['feature-x'], clean, /REFUSED: image sha256:a+ carries no release tag \(v\*\): only images the CI build pushed with a release tag are promoted/],
   ])('build -> dev: %s', async (_what, tags, scan, message) => {
     givenImage(tags, scan);
@@ -225,6 +228,11 @@ describe('promote: usage and AWS errors', () => {
     ['a moving tag', ['--from', 'build', '--to', 'dev', '--tag', 'latest'], /--tag "latest" is not a release tag \(v\*\)/],
     ['an unknown flag', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--force'], /unknown flag "--force"/],
     ['a missing --to', ['--from', 'build', '--tag', RELEASE], /--to is required/],
+    // The CI build enters the chain at dev only.
+    ['a build straight to staging', ['--from', 'build', '--to', 'staging', '--tag', RELEASE], /^promote: --from build --to staging: images move one step at a time along build -> dev -> staging -> prod, so staging takes images from dev \(--from dev\)/],
+    ['a build straight to prod', ['--from', 'build', '--to', 'prod', '--tag', RELEASE], /^promote: --from build --to prod: .* so prod takes images from staging \(--from staging\)/],
+    ['--dry-run=false (read neither way)', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--dry-run=false'], /^promote: --dry-run takes no value, got "--dry-run=false": give --dry-run for a dry run, leave it out to promote \(see --help\)\n$/],
+    ['--dry-run=true', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--dry-run=true'], /^promote: --dry-run takes no value/],
   ])('%s exits 2', async (_what, argv, message) => {
     givenImage([RELEASE]);
     const r = await promote(...argv);
@@ -253,8 +261,24 @@ describe('promote: usage and AWS errors', () => {
     ecr.on(DescribeRepositoriesCommand).rejects(denied);
     const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/AWS error, nothing was promoted: AccessDeniedException: User is not authorized/);
+    expect(r.stderr).toMatch(/^promote: AWS error, nothing was promoted: access denied \(AccessDeniedException: User is not authorized to perform ecr:DescribeRepositories\): the caller needs ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings, ecr:BatchGetImage and ecr:PutImage on better-call-buffet; check which identity runs this \(aws sts get-caller-identity\) and the region \(region us-east-1, /);
     expect(putImageCalls()).toEqual([]);
+  });
+
+  test.each<[string, Error, RegExp]>([
+    ['no credentials', Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      /^promote: AWS error, nothing was promoted: no AWS credentials found: set AWS_PROFILE .* or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; for a local emulator set AWS_ENDPOINT_URL/],
+    ['an unreachable endpoint', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } }),
+      /^promote: AWS error, nothing was promoted: cannot reach the AWS endpoint \(ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:9\): check AWS_ENDPOINT_URL \(unset it to use AWS itself\), the region and your network/],
+    ['rejected credentials', Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException', $metadata: {} }),
+      /^promote: AWS error, nothing was promoted: AWS rejected the credentials \(UnrecognizedClientException: .*\): refresh them \(aws sso login\)/],
+  ])('%s exits 3 and says what to check, not the raw SDK error', async (_what, error, message) => {
+    givenImage([RELEASE]);
+    ecr.on(DescribeImagesCommand).rejects(error);
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
   });
 });
 

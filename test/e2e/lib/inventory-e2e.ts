@@ -124,8 +124,8 @@ export async function inventoryE2e({ steps, moto, env }: InventoryE2eContext): P
       check(wrong.length === 0, `inventory CLI printed ${wrong.map(([k]) => `${k}=${JSON.stringify(out[k])}`).join(', ')}; expected ${JSON.stringify(expected)}`);
       check(typeof out.estimatedMonthlyStorageCostUsd === 'number', 'estimatedMonthlyStorageCostUsd is not a number');
       const missing = await ctx.run('npm', ['run', '--silent', 'inventory', '--', '--repository', 'bcb-e2e-no-such-repo', '--max-attempts', '1'], { cwd: ROOT, env: { ...env, NODE_NO_WARNINGS: '1' } });
-      check(missing.code === 1 && /does not exist/.test(missing.stderr), `inventory of a missing repository: exit ${missing.code}, stderr ${missing.stderr}`);
-      steps.info('CLI prints the same figures; a missing repository exits 1 naming it');
+      check(missing.code === 3 && /does not exist/.test(missing.stderr), `inventory of a missing repository: exit ${missing.code}, stderr ${missing.stderr}`);
+      steps.info('CLI prints the same figures; a missing repository exits 3 (an AWS answer) naming it');
     });
 
     steps.notVerified(
