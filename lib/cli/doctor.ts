@@ -8,10 +8,9 @@
 import { CONTEXT_KEYS, loadConfig, LoadedConfig } from '../config/load';
 import { ENV_NAMES } from '../config/types';
 import { ConfigError, isEnvName } from '../config/validate';
-import { DoctorOptions, exitCode, runDoctor } from '../doctor/doctor';
-import { DoctorPlan } from '../doctor/plan';
+import type { DoctorOptions } from '../doctor/doctor';
+import type { DoctorPlan } from '../doctor/plan';
 import { CheckResult, FatalAwsError, renderResult } from '../doctor/result';
-import { doctorPlan } from '../doctor/synth';
 import { splitFlag } from './plain-args';
 
 /**
@@ -137,6 +136,10 @@ export async function runDoctorCli(argv: readonly string[], deps: DoctorCliDeps 
     io.stderr(`doctor: Configuration error: ${oneLine(e.message)}\n`);
     return 2;
   }
+  // Loaded only now: --help and usage errors answer before aws-cdk-lib and the SDK clients load (~1 s of CPU).
+  // `module.require` resolves relative to this file under ts-node and under jest alike.
+  const { doctorPlan } = module.require('../doctor/synth') as typeof import('../doctor/synth');
+  const { exitCode, runDoctor } = module.require('../doctor/doctor') as typeof import('../doctor/doctor');
   const plan = (deps.plan ?? doctorPlan)(config, envName);
   io.stdout(`doctor: ${envName}: ${plan.stacks.map((s) => `${s.stackName} (${s.region})`).join(' and ')}, expecting what this code synthesizes\n`);
   let results: CheckResult[];

@@ -3,13 +3,13 @@
  * check). Errors that no check can survive (no credentials, no region, an endpoint that does not answer)
  * stop the whole run instead: {@link FatalAwsError}.
  */
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { DoctorStack } from './plan';
-import { TemplateResolver } from './resolve';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { DoctorStack } from './plan';
+import type { TemplateResolver } from './resolve';
 
 export type CheckResult =
   | { readonly status: 'PASS' | 'SKIP'; readonly check: string; readonly detail: string }

@@ -51,13 +51,13 @@ interface World {
   status?: Record<string, string | undefined>;
   ruleUpdated?: Date;
   /** Published metrics; default: exactly what every ListMetrics asks for. */
-  published?: (ns: string, name: string, asked: readonly Dimension[]) => Dimension[][];
+  published?: (ns: string, name: string, asked: readonly Dimension[]) => (readonly Dimension[])[];
   failed?: Record<string, number>;
   subscriptions?: Record<string, { Protocol: string; Endpoint: string; SubscriptionArn: string }[]>;
   isLogging?: boolean;
   inventoryAt?: Date[];
   scanOnPush?: boolean;
-  registryScan?: { scanType: 'BASIC' | 'ENHANCED'; rules: { scanFrequency: string; repositoryFilters: { filter: string; filterType: string }[] }[] };
+  registryScan?: { scanType: 'BASIC' | 'ENHANCED'; rules: { scanFrequency: 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN'; repositoryFilters: { filter: string; filterType: 'WILDCARD' }[] }[] };
 }
 
 /** A healthy account unless `w` says otherwise. */
