@@ -120,6 +120,7 @@ export async function checkAlarmMetrics(alarm: AlarmPlan, ctx: CheckContext): Pr
     const cw = ctx.clients(alarm.stack.region).cloudwatch;
     const failures: { detail: string; fix: string }[] = [];
     const confirmed: string[] = [];
+    const unpublished: string[] = [];
     const unknown: string[] = [];
     const breaching = alarm.treatMissingData === 'breaching';
     const absent = (what: string) => {
@@ -129,7 +130,7 @@ export async function checkAlarmMetrics(alarm: AlarmPlan, ctx: CheckContext): Pr
           fix: 'make whatever publishes it run (see the other checks), or correct the namespace, metric name or dimensions of the alarm',
         });
       } else {
-        unknown.push(`${what} not published in the last two weeks (normal while nothing has happened: treatMissingData=${alarm.treatMissingData}); rerun after it has been published`);
+        unpublished.push(what);
       }
     };
     for (const { metric } of alarm.metrics) {
@@ -165,7 +166,13 @@ export async function checkAlarmMetrics(alarm: AlarmPlan, ctx: CheckContext): Pr
     const notes = alarm.expressions.length > 0 ? `; computed by ${alarm.expressions.map((e) => e.expression).join(', ')}` : '';
     const quota = alarm.expressions.some((e) => /SERVICE_QUOTA\s*\(/i.test(e.expression)) ? ' (SERVICE_QUOTA() itself is not checked: the metric must be linked to a Service Quotas quota)' : '';
     if (failures.length > 0) return fail(check, failures.map((f) => f.detail).join('; '), [...new Set(failures.map((f) => f.fix))].join('; '));
-    if (unknown.length > 0) return skip(check, [...unknown, ...confirmed.map((c) => `${c}: published with exactly these dimensions`)].join('; '));
+    if (unpublished.length > 0 || unknown.length > 0) {
+      return skip(check, [
+        ...(unpublished.length > 0 ? [`not published in the last two weeks, normal while nothing has happened (treatMissingData=${alarm.treatMissingData}), rerun after it has been: ${unpublished.join(', ')}`] : []),
+        ...unknown,
+        ...(confirmed.length > 0 ? [`published with exactly their dimensions: ${confirmed.join(', ')}`] : []),
+      ].join('; '));
+    }
     return pass(check, `${confirmed.join('; ')}: published with exactly these dimensions${notes}${quota}`);
   });
 }

@@ -7,6 +7,8 @@ import { paginateListSubscriptionsByTopic, Subscription } from '@aws-sdk/client-
 import { RulePlan, TargetKind, TopicPlan } from '../plan';
 import { CheckContext, CheckResult, fail, guarded, pass, skip } from '../result';
 
+const invocations = (n: number) => `${n} invocation${n === 1 ? '' : 's'}`;
+
 /** GetMetricData takes at most 500 queries per request; two per rule. */
 const RULES_PER_REQUEST = 250;
 
@@ -78,9 +80,9 @@ export async function checkRuleDeliveries(rules: readonly RulePlan[], ctx: Check
         const kinds = [...new Set(rule.targets.map((t) => t.kind))];
         const target = kinds.join(' and ');
         if (failed > 0) {
-          results.set(rule, fail(check, `${failed} of ${invoked} deliveries to its ${target} target failed in the last ${ctx.windowHours} h: those events were lost`, kinds.map((k) => DELIVERY_FIX[k]).join('; ')));
+          results.set(rule, fail(check, `${failed} failed deliver${failed === 1 ? 'y' : 'ies'} to its ${target} target in the last ${ctx.windowHours} h (${invocations(invoked)}): those events were lost`, kinds.map((k) => DELIVERY_FIX[k]).join('; ')));
         } else {
-          results.set(rule, pass(check, `no failed deliveries to its ${target} target in the last ${ctx.windowHours} h (${invoked} deliveries${invoked === 0 ? ': delivery not exercised yet' : ''})`));
+          results.set(rule, pass(check, `no failed deliveries to its ${target} target in the last ${ctx.windowHours} h (${invocations(invoked)}${invoked === 0 ? ': delivery not exercised yet' : ''})`));
         }
       });
     }
