@@ -178,7 +178,21 @@ describe('stacks', () => {
 });
 
 describe('alarm metrics (ListMetrics)', () => {
-  const apiAlarm = 'alarm better-call-buffet-registry-api-quota-GetAuthorizationToken';
+  /**
+   * An alarm shaped like the registry's API-usage alarms (a classic MetricStat on AWS/Usage CallCount without
+   * Class, divided by SERVICE_QUOTA), held here so the mismatch logic is tested whatever those alarms become.
+   */
+  const usageAlarm = (treatMissingData = 'notBreaching'): AlarmPlan => ({
+    stack: registry,
+    logicalId: 'UsageAlarm',
+    alarmName: 'usage-alarm',
+    treatMissingData,
+    metrics: [{ id: 'calls', metric: { namespace: 'AWS/Usage', metricName: 'CallCount', dimensions: [{ name: 'Resource', value: 'GetAuthorizationToken' }, { name: 'Service', value: 'ECR' }, { name: 'Type', value: 'API' }] } }],
+    queries: [],
+    expressions: [{ id: 'pct', expression: '100 * (calls / 60) / SERVICE_QUOTA(calls)' }],
+  });
+  const withAlarm = (alarm: AlarmPlan): DoctorPlan => ({ ...PLAN, alarms: [alarm] });
+  const apiAlarm = 'alarm usage-alarm';
 
   test('PASS with exactly the dimensions, resolved from the deployed stack', async () => {
     given();
@@ -187,7 +201,7 @@ describe('alarm metrics (ListMetrics)', () => {
       status: 'PASS',
       detail: 'AWS/ECR RepositoryPullCount {RepositoryName=better-call-buffet}: published with exactly these dimensions; computed by ANOMALY_DETECTION_BAND(m0, 2), FILL(pulls, 0)',
     });
-    expect(line(results, apiAlarm).detail).toMatch(/SERVICE_QUOTA\(\) itself is not checked/);
+    expect(line(await run(withAlarm(usageAlarm())), apiAlarm).detail).toMatch(/SERVICE_QUOTA\(\) itself is not checked/);
     expect(cw.commandCalls(ListMetricsCommand).map((c) => c.args[0].input).find((i) => i.MetricName === 'RepositoryPullCount')).toEqual({
       Namespace: 'AWS/ECR', MetricName: 'RepositoryPullCount', Dimensions: [{ Name: 'RepositoryName', Value: 'better-call-buffet' }],
     });
@@ -195,7 +209,7 @@ describe('alarm metrics (ListMetrics)', () => {
 
   test('FAIL when the metric is published only with an extra dimension (Class=None): the alarm never sees data', async () => {
     given({ published: (_ns, name, asked) => (name === 'CallCount' ? [[...asked, { Name: 'Class', Value: 'None' }]] : [asked]) });
-    const result = line(await run(), apiAlarm);
+    const result = line(await run(withAlarm(usageAlarm())), apiAlarm);
     expect(result).toMatchObject({
       status: 'FAIL',
       detail: 'AWS/Usage CallCount {Resource=GetAuthorizationToken, Service=ECR, Type=API} is never published with exactly these dimensions, only as {Class=None, Resource=GetAuthorizationToken, Service=ECR, Type=API}: the alarm never sees data',
@@ -212,7 +226,7 @@ describe('alarm metrics (ListMetrics)', () => {
         return asked.some((d) => d.Name === 'Type') ? [] : [asked.filter((d) => d.Name !== 'Type')];
       },
     });
-    expect(line(await run(), apiAlarm)).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('only as {Resource=GetAuthorizationToken, Service=ECR}') });
+    expect(line(await run(withAlarm(usageAlarm())), apiAlarm)).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('only as {Resource=GetAuthorizationToken, Service=ECR}') });
   });
 
   test('SKIP, not FAIL, when nothing is published and missing data is not breaching; another repository is not a variant', async () => {
@@ -224,13 +238,14 @@ describe('alarm metrics (ListMetrics)', () => {
   });
 
   test('FAIL when nothing is published and the alarm treats missing data as breaching', async () => {
-    given({ published: (ns, _name, asked) => (ns === 'BetterCallBuffet/RegistryInventory' ? [] : [asked]) });
-    expect(line(await run(), 'alarm better-call-buffet-registry-inventory-stopped')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('treats missing data as breaching: it is in ALARM') });
+    given({ published: () => [] });
+    expect(line(await run(withAlarm(usageAlarm('breaching'))), apiAlarm)).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('treats missing data as breaching: it is in ALARM') });
+    expect(line(await run(withAlarm(usageAlarm('notBreaching'))), apiAlarm).status).toBe('SKIP');
   });
 
   test('Metrics Insights: the query\'s WHERE equalities are looked up; SCHEMA() needs exactly its keys', async () => {
-    const base = PLAN.alarms.find((a) => a.alarmName.endsWith('-api-quota-BatchGetImage'))!;
-    const withQuery = (expression: string): DoctorPlan => ({ ...PLAN, alarms: [{ ...base, metrics: [], expressions: [], queries: [{ id: 'q', expression }] } as AlarmPlan] });
+    const base = usageAlarm();
+    const withQuery = (expression: string): DoctorPlan => withAlarm({ ...base, metrics: [], expressions: [], queries: [{ id: 'q', expression }] });
     const from = `SELECT SUM(CallCount) FROM "AWS/Usage" WHERE Service = 'ECR' AND Type = 'API' AND Resource = 'BatchGetImage'`;
     given({ published: (_ns, _name, asked) => [[...asked, { Name: 'Class', Value: 'None' }]] });
     expect(line(await run(withQuery(from)), `alarm ${base.alarmName}`)).toMatchObject({ status: 'PASS', detail: expect.stringContaining('matches 1 metric(s)') });
