@@ -14,7 +14,7 @@ const LAYERS: readonly { readonly name: string; readonly prefixes: readonly stri
   { name: 'engines (lifecycle, inventory function)', prefixes: ['lib/lifecycle/', 'lib/inventory/'] },
   { name: 'constructs', prefixes: ['lib/constructs/', 'lib/governance/'] },
   { name: 'config', prefixes: ['lib/config/'] },
-  { name: 'stacks and app logic', prefixes: ['lib/stacks/', 'lib/promotion/', 'lib/app.ts'] },
+  { name: 'stacks and app logic', prefixes: ['lib/stacks/', 'lib/promotion/', 'lib/doctor/', 'lib/app.ts'] },
   { name: 'CLIs and bin', prefixes: ['lib/cli/', 'bin/'] },
 ];
 

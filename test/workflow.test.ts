@@ -16,6 +16,8 @@ import { REPO_ROOT } from './helpers/app';
 interface Step {
   readonly uses?: string;
   readonly run?: string;
+  readonly if?: string;
+  readonly 'continue-on-error'?: boolean;
   readonly with?: Record<string, unknown>;
   readonly env?: Record<string, string>;
 }
@@ -112,7 +114,7 @@ describe('every workflow', () => {
       ...[...text.matchAll(/\bnpm (test|start)\b/g)].map((m) => m[1]),
     ];
     // THEN
-    expect(called).toEqual(expect.arrayContaining(['diff', 'promote']));
+    expect(called).toEqual(expect.arrayContaining(['diff', 'promote', 'doctor']));
     expect(scripts).toEqual(expect.arrayContaining(called));
   });
 
@@ -326,6 +328,7 @@ describe('deploy-environment.yml (one environment: promote, then deploy the dige
   const steps = job.steps ?? [];
   const promoteStep = steps.find((s) => s.run?.includes('npm run promote'));
   const deployStep = steps.find((s) => s.run?.includes('npx cdk deploy'));
+  const doctorStep = steps.find((s) => s.run?.includes('npm run doctor'));
 
   test('is only callable (workflow_call) with environment, from, digest and release_tag', () => {
     expect(Object.keys(wf.on)).toEqual(['workflow_call']);
@@ -354,6 +357,29 @@ describe('deploy-environment.yml (one environment: promote, then deploy the dige
     expect(promote).toBeGreaterThan(roles[0][0]);
     expect(roles[1][0]).toBeGreaterThan(promote);
     expect(cdk).toBeGreaterThan(roles[1][0]);
+  });
+
+  test('the doctor runs after the deploy, as the last step, with the deploy role still assumed', () => {
+    const doctor = steps.indexOf(doctorStep as Step);
+    const cdk = steps.indexOf(deployStep as Step);
+    expect(doctor).toBeGreaterThan(cdk);
+    expect(doctor).toBe(steps.length - 1);
+    // No credentials step in between: the doctor reads with the role that deployed.
+    expect(steps.slice(cdk, doctor).filter((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'))).toEqual([]);
+    expect(doctorStep?.if).toBeUndefined();
+    expect(doctorStep?.['continue-on-error']).toBeUndefined();
+  });
+
+  test('the doctor script checks this environment with the githubRepository the registry was deployed with, and a failed check fails the job', () => {
+    const env = { ENV_NAME: 'staging', GITHUB_REPOSITORY: 'acme-corp/buffet' };
+    const ok = runScript(doctorStep?.run as string, { npm: 'exit 0' }, env);
+    const failed = runScript(doctorStep?.run as string, { npm: 'echo "FAIL  topic x: has no subscriptions"; exit 1' }, env);
+    for (const r of [ok, failed]) fs.rmSync(r.dir, { recursive: true, force: true });
+    expect(ok.status).toBe(0);
+    expect(ok.calls).toEqual(['npm run doctor -- --env staging -c githubRepository=acme-corp/buffet']);
+    expect(failed.status).toBe(1);
+    // The registry job passes the same context, so the doctor expects the registry stack as deployed.
+    expect(load('deploy.yml').jobs.registry.steps?.map((s) => s.run ?? '').join('\n')).toContain('-c "githubRepository=$GITHUB_REPOSITORY"');
   });
 
   test('the promote script passes the step, the release tag and the digest, and a refusal fails the job', () => {

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../helpers/app';
  * refuses an unknown flag with exit 2. The commands are spawned exactly as package.json's scripts run them.
  * (The benchmark, `npm run bench`, has its own tests.)
  */
-const SCRIPTS = ['lifecycle', 'diff', 'baselines:update', 'e2e'] as const;
+const SCRIPTS = ['lifecycle', 'diff', 'baselines:update', 'e2e', 'doctor'] as const;
 const scripts = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 interface Run {

@@ -2,7 +2,8 @@
  * End-to-end test of the real CDK CLI flow against a local moto_server: bootstrap, the shared registry,
  * build-once-promote-by-digest (images put through the ECR API, the promotion gate refusing CRITICAL findings
  * and unscanned images, promoting a clean one dev -> staging -> prod), each environment's service stack
- * (deploy, no-op redeploy, diff, deploy pinned to the promoted digest), destroy. Run with `npm run e2e`;
+ * (deploy, no-op redeploy, diff, deploy pinned to the promoted digest), `npm run doctor` on what was deployed,
+ * destroy. Run with `npm run e2e`;
  * see docs/quality-gates.md "End-to-end test" and docs/pipeline.md.
  *
  * moto stands in for AWS: what it cannot model is reported as "NOT VERIFIED BY E2E (moto gap)" and is
@@ -26,6 +27,7 @@ import {
   TaskDefinitionDescription,
 } from './lib/aws';
 import { MOTO_ACCOUNT, MotoServer } from './lib/moto';
+import { doctorE2e } from './lib/doctor-e2e';
 import { inventoryE2e } from './lib/inventory-e2e';
 import { applyWorkaround, GETATT_TO_ALARMS, KMS_KEY_TAGS, Workaround } from './lib/moto-workarounds';
 import { CommandError, killRunningCommands } from './lib/process';
@@ -829,6 +831,8 @@ async function main(): Promise<number> {
     const flows = targets.map((target, i) => ({ target, base: bases[i], changed: adapt(changedAssemblies[i], target) }));
     for (const [w, count] of counts) if (count > 0) steps.notVerified(w.what, w.why(count));
     for (const [i, flow] of flows.entries()) await environmentFlow(e2e, flow.target, flow.base, flow.changed, change, i === 0);
+    // After the deploys, as the pipeline runs it: npm run doctor against the registry and the first environment.
+    await doctorE2e(e2e, flows[0].target.name, flows[0].target.context, flows[0].changed);
     await destroyFlow(e2e, flows, pushed, kmsKey);
     await inventoryE2e(e2e);
   } catch (e) {
