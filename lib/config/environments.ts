@@ -56,7 +56,6 @@ export const REGISTRY: RegistryConfig = {
     criticalFindings: true,
     alertOnHighFindings: true,
     scanFailures: true,
-    scanType: 'BASIC',
     imageCountQuotaFraction: 0.7,
     apiUsageQuotaFraction: 0.7,
     pullAnomalyBandWidth: 2,
@@ -77,6 +76,13 @@ export const REGISTRY: RegistryConfig = {
     sizeRegressionPercent: 20,
     stalePullDays: 90,
     storagePricePerGbMonthUsd: 0.1,
+  },
+  // Owned here: this stack sets the account's scanning and signing configuration (docs/registry.md). Set
+  // manage: false where another app or a platform team owns them; promote then only checks.
+  settings: {
+    manage: true,
+    scanType: 'BASIC',
+    signing: { profileName: 'better_call_buffet', signatureValidityMonths: 135 },
   },
 };
 

@@ -69,7 +69,8 @@ export class RegistryStack extends Stack {
       appName: RESOURCE_PREFIX,
       envName: REGISTRY_MONITORING_NAME,
       repository,
-      alarms: config.alarms,
+      // One setting drives the account's scanning configuration (RegistrySettingsStack) and these alarms.
+      alarms: { ...config.alarms, scanType: config.settings.scanType },
       // The single expected writer: any other pusher raises the unexpected-push alarm.
       ciPushRoleArn: this.ciPushRole?.role.roleArn,
     });
