@@ -101,20 +101,21 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
     removalPolicy: 'DESTROY',
     terminationProtection: false,
     task: { cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
-    // Dev is where builds land first: only CRITICAL findings keep an image out.
-    promotion: { failOnSeverity: 'CRITICAL' },
+    // Dev is where builds land first: only CRITICAL findings keep an image out. Every environment requires the
+    // image's managed signature (set false to opt dev or staging out; prod cannot).
+    promotion: { failOnSeverity: 'CRITICAL', requireSignature: true },
   }),
   staging: environment('staging', {
     removalPolicy: 'RETAIN',
     terminationProtection: false,
     task: { cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
-    promotion: { failOnSeverity: 'HIGH' },
+    promotion: { failOnSeverity: 'HIGH', requireSignature: true },
   }),
   // No CRITICAL or HIGH finding reaches prod.
   prod: environment('prod', {
     removalPolicy: 'RETAIN',
     terminationProtection: true,
     task: { cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
-    promotion: { failOnSeverity: 'HIGH' },
+    promotion: { failOnSeverity: 'HIGH', requireSignature: true },
   }),
 };
