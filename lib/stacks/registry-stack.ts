@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { EnvConfig, RegistryConfig, RESOURCE_PREFIX } from '../config/types';
@@ -62,6 +62,14 @@ export class RegistryStack extends Stack {
         environments: ci.environments,
         oidcProviderArn: ci.oidcProviderArn,
         createOidcProvider: ci.createOidcProvider,
+        // The profile registry.settings names, in this account and region (managed signing signs with the
+        // pusher's identity). By name, not by reference: the settings may be managed elsewhere.
+        signingProfileArn: this.formatArn({
+          service: 'signer',
+          resource: '/signing-profiles',
+          resourceName: config.settings.signing.profileName,
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
       });
     }
 

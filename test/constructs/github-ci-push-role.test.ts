@@ -2,9 +2,10 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { ECR_PUSH_ACTIONS } from '../../lib/constructs/container-registry';
-import { ECR_PROMOTE_READ_ACTIONS, GithubCiPushRole, GithubCiPushRoleProps } from '../../lib/constructs/github-ci-push-role';
+import { ECR_PROMOTE_READ_ACTIONS, GithubCiPushRole, GithubCiPushRoleProps, SIGNER_MANAGED_SIGNING_ACTIONS } from '../../lib/constructs/github-ci-push-role';
 
 const PROVIDER_ARN = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+const PROFILE_ARN = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/better_call_buffet';
 
 function ciRole(props: Partial<GithubCiPushRoleProps> = {}): { stack: Stack; template: () => Template } {
   const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -102,6 +103,21 @@ describe('GithubCiPushRole', () => {
     template().resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
+  test('with a signing profile: may sign payloads with that profile only (managed signing signs as the pusher), nothing else of Signer', () => {
+    const { template } = ciRole({ signingProfileArn: PROFILE_ARN });
+    const statements = Object.values(template().findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+    expect(statements.filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('signer:'))).toEqual([
+      { Sid: 'SignPushesWithTheManagedSigningProfile', Effect: 'Allow', Action: 'signer:SignPayload', Resource: PROFILE_ARN },
+    ]);
+    expect(SIGNER_MANAGED_SIGNING_ACTIONS).toEqual(['signer:SignPayload']);
+    // The promotion gate reads the signing status of the image it promotes.
+    expect(ECR_PROMOTE_READ_ACTIONS).toContain('ecr:DescribeImageSigningStatus');
+  });
+
+  test('without a signing profile there is no Signer permission at all', () => {
+    expect(JSON.stringify(ciRole().template().toJSON())).not.toContain('signer:');
+  });
+
   describe('validation', () => {
     test.each<[string, Partial<GithubCiPushRoleProps>, RegExp]>([
       ['a repository without owner', { githubRepository: 'app' }, /githubRepository must be 'owner\/repo' with no wildcards, got "app"/],
@@ -110,6 +126,8 @@ describe('GithubCiPushRole', () => {
       ['a wildcard branch', { branches: ['feature/*'] }, /branches\[0\] "feature\/\*" must be a literal name/],
       ['a wildcard environment', { environments: ['prod*'] }, /environments\[0\] "prod\*" must be a literal name/],
       ['both createOidcProvider and an ARN', { createOidcProvider: true, oidcProviderArn: PROVIDER_ARN }, /createOidcProvider and oidcProviderArn were both given/],
+      ['a versioned signing profile ARN', { signingProfileArn: `${PROFILE_ARN}/AbCdEf1234` }, /signingProfileArn must be a Signer profile ARN without version .*got ".*AbCdEf1234"/],
+      ['a wildcard signing profile', { signingProfileArn: 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/*' }, /signingProfileArn must be a Signer profile ARN without version/],
       ['a provider ARN for another issuer', { oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' }, /oidcProviderArn must be the ARN of the account's token\.actions\.githubusercontent\.com provider/],
     ])('%s is refused', (_name, props, message) => {
       expect(() => ciRole(props)).toThrow(message);
