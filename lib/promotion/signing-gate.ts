@@ -6,8 +6,8 @@
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageSigningStatus.html). IN_PROGRESS is waited
  * for, bounded; FAILED, no status, or a status from another profile only, is refused.
  */
-import { DescribeImageSigningStatusCommand, ECRClient, ImageNotFoundException, ImageSigningStatus } from '@aws-sdk/client-ecr';
-import { signingProfileArn } from '../aws/signing';
+import { DescribeImageSigningStatusCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
+import { signingProfileArn, signingVerdict } from '../aws/signing';
 
 /** What the gate requires, from `registry.settings.signing` and the target environment's promotion config. */
 export interface SigningRequirement {
@@ -19,41 +19,6 @@ export interface SigningRequirement {
   readonly maxWaitSeconds: number;
   /** Seconds between two checks while waiting. */
   readonly pollSeconds: number;
-}
-
-/** The gate's verdict on one DescribeImageSigningStatus answer. */
-export type SigningVerdict =
-  | { readonly kind: 'signed'; readonly profileArn: string }
-  | { readonly kind: 'in-progress'; readonly profileArn: string }
-  | { readonly kind: 'refused'; readonly reason: string };
-
-/**
- * Judges the statuses against the expected profile ARN (exact match: the ARN ECR reports has no version).
- * Another profile's COMPLETE signature does not count: only CI's pushes are signed with the configured one.
- */
-export function signingVerdict(statuses: readonly ImageSigningStatus[], expectedArn: string): SigningVerdict {
-  const mine = statuses.filter((s) => s.signingProfileArn === expectedArn);
-  // One status per profile is documented; should ECR ever report several, a failure anywhere wins.
-  const failed = mine.find((s) => s.status === 'FAILED');
-  if (failed) {
-    return {
-      kind: 'refused',
-      reason: `its managed signature by ${expectedArn} FAILED (${failed.failureCode ?? 'no failure code'}: ${failed.failureReason ?? 'no failure reason given'}); ` +
-        'fix the cause (usually the pushing role lacks signer:SignPayload on the profile, or the profile is cancelled or revoked) and push the image again',
-    };
-  }
-  if (mine.some((s) => s.status === 'COMPLETE')) return { kind: 'signed', profileArn: expectedArn };
-  if (mine.some((s) => s.status === 'IN_PROGRESS')) return { kind: 'in-progress', profileArn: expectedArn };
-  if (mine.length > 0) {
-    return { kind: 'refused', reason: `its signing status from ${expectedArn} is ${mine.map((s) => s.status ?? 'missing').join(', ')}, not COMPLETE` };
-  }
-  const others = statuses.map((s) => `${s.signingProfileArn ?? 'an unnamed profile'} (${s.status ?? 'no status'})`);
-  return {
-    kind: 'refused',
-    reason: others.length > 0
-      ? `it is not signed by the configured profile ${expectedArn}, only by ${others.join(', ')}: an image signed by another profile did not come from this pipeline`
-      : `it has no managed signature (no signing status for ${expectedArn}): it was pushed before the signing configuration existed, to a repository the signing rules do not match, or signing is managed elsewhere without this profile (registry.settings); push it again through CI`,
-  };
 }
 
 type Repo = { readonly repositoryName: string; readonly registryId?: string };

@@ -53,6 +53,14 @@ export class RegistryStack extends Stack {
       crossAccountPullAccounts: [...new Set(pullAccounts)].sort(),
     });
     const repository = this.registry.repository;
+    // The profile registry.settings names, in this account and region. By name, not by reference: the
+    // settings may be managed elsewhere (registry.settings.manage: false).
+    const signingProfileArn = this.formatArn({
+      service: 'signer',
+      resource: '/signing-profiles',
+      resourceName: config.settings.signing.profileName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     const ci = config.ciPushRole;
     if (ci?.githubRepository !== undefined) {
       this.ciPushRole = new GithubCiPushRole(this, 'CiPushRole', {
@@ -62,14 +70,8 @@ export class RegistryStack extends Stack {
         environments: ci.environments,
         oidcProviderArn: ci.oidcProviderArn,
         createOidcProvider: ci.createOidcProvider,
-        // The profile registry.settings names, in this account and region (managed signing signs with the
-        // pusher's identity). By name, not by reference: the settings may be managed elsewhere.
-        signingProfileArn: this.formatArn({
-          service: 'signer',
-          resource: '/signing-profiles',
-          resourceName: config.settings.signing.profileName,
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
+        // Managed signing signs with the pusher's identity: the push role may sign with the profile.
+        signingProfileArn,
       });
     }
 
@@ -96,6 +98,8 @@ export class RegistryStack extends Stack {
       stalePullDays: config.inventory.stalePullDays,
       storagePricePerGbMonthUsd: config.inventory.storagePricePerGbMonthUsd,
       logRemovalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // Signing failures notify like scan failures do (there is no ECR signing event to match).
+      signingProfileArn,
     });
     for (const row of this.inventory.dashboardRows) this.monitoring.dashboard.addWidgets(...row);
 

@@ -21,7 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runPromoteCli } from '../../lib/cli/promote';
 import { promoteImage } from '../../lib/promotion/promote';
 import { summarizeScan } from '../../lib/promotion/scan-gate';
-import { signingVerdict } from '../../lib/promotion/signing-gate';
+import { signingVerdict } from '../../lib/aws/signing';
 
 /**
  * `npm run promote` against a mocked ECR API (aws-sdk-client-mock): every refusal and success path, with the
