@@ -2,12 +2,15 @@ import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LoadedConfig } from './config/load';
 import { ControlTowerChecks } from './governance/control-tower';
+import { RegistrySettingsStack } from './stacks/registry-settings-stack';
 import { RegistryStack } from './stacks/registry-stack';
 import { ServiceStack } from './stacks/service-stack';
 
 export const APP_NAME = 'BetterCallBuffet';
 /** The registry stack's name: one for the whole app. */
 export const REGISTRY_STACK_NAME = `${APP_NAME}-Registry`;
+/** The registry's account-wide settings (scanning, signing), where `registry.settings.manage` is true. */
+export const REGISTRY_SETTINGS_STACK_NAME = `${APP_NAME}-RegistrySettings`;
 /** `Environment` tag of the shared registry stack. */
 export const SHARED_ENVIRONMENT_TAG = 'shared';
 
@@ -30,6 +33,8 @@ export interface BuildAppOptions {
 
 export interface AppStacks {
   readonly registry: RegistryStack;
+  /** Only where `registry.settings.manage` is true (otherwise the settings are managed elsewhere). */
+  readonly settings?: RegistrySettingsStack;
   /** One per selected environment, in config order. */
   readonly services: readonly ServiceStack[];
 }
@@ -39,7 +44,7 @@ export function stackName(envName: string, kind: 'Service'): string {
   return `${APP_NAME}-${envName}-${kind}`;
 }
 
-function tag(stack: RegistryStack | ServiceStack, tags: Record<string, string>): void {
+function tag(stack: RegistryStack | RegistrySettingsStack | ServiceStack, tags: Record<string, string>): void {
   // Also written into the template on each resource, so reviewers see them in `cdk diff`.
   for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
 }
@@ -71,6 +76,18 @@ export function buildApp(app: App, config: LoadedConfig, options: BuildAppOption
   });
   tag(registry, registryTags);
 
+  // Same account and region as the registry: the settings are per account and region.
+  const settings = registryConfig.settings.manage
+    ? new RegistrySettingsStack(app, REGISTRY_SETTINGS_STACK_NAME, {
+      env: { account: registryAccount, region: registryConfig.region },
+      tags: registryTags,
+      terminationProtection: registryConfig.terminationProtection,
+      description: `Better Call Buffet: account-wide ECR settings for ${registryConfig.repositoryName} (${registryConfig.settings.scanType} scanning, managed signing)`,
+      registry: registryConfig,
+    })
+    : undefined;
+  if (settings) tag(settings, registryTags);
+
   const services = config.selected.map((env) => {
     // Stack-level tags: CloudFormation propagates them at deploy time to every resource it can tag.
     const tags = { Project: APP_NAME, Environment: env.envName, ManagedBy: 'aws-cdk' };
@@ -88,5 +105,5 @@ export function buildApp(app: App, config: LoadedConfig, options: BuildAppOption
     service.addStackDependency(registry, 'the task definition pulls from the shared repository');
     return service;
   });
-  return { registry, services };
+  return { registry, settings, services };
 }

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { REGISTRY_STACK_NAME, stackName } from '../lib/app';
+import { REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
 import { ENVIRONMENTS, REGISTRY } from '../lib/config/environments';
 import { loadConfig } from '../lib/config/load';
 import { buildTestApp } from './helpers/app';
@@ -13,18 +13,32 @@ import { buildTestApp } from './helpers/app';
 describe('the app', () => {
   const { app, stacks } = buildTestApp();
   const assembly = app.synth();
-  const allStacks: Stack[] = [stacks.registry, ...stacks.services];
+  const allStacks: Stack[] = [stacks.registry, ...(stacks.settings ? [stacks.settings] : []), ...stacks.services];
 
-  test('one registry stack and one service stack per environment', () => {
+  test('one registry stack, its registry settings stack and one service stack per environment', () => {
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
-      [REGISTRY_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort(),
+      [REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort(),
     );
     expect(REGISTRY_STACK_NAME).toBe('BetterCallBuffet-Registry');
+    expect(REGISTRY_SETTINGS_STACK_NAME).toBe('BetterCallBuffet-RegistrySettings');
   });
 
-  test('-c env=<env> synthesizes the registry and that environment only', () => {
+  test('the registry settings stack lives in the registry\'s account and region, and depends on nothing', () => {
+    expect(stacks.settings).toBeDefined();
+    expect([stacks.settings?.account, stacks.settings?.region]).toEqual([stacks.registry.account, stacks.registry.region]);
+    expect(stacks.settings?.dependencies).toEqual([]);
+  });
+
+  test('registry.settings.manage: false creates no settings stack (the account\'s settings are managed elsewhere)', () => {
+    const config = loadConfig({ getContext: () => undefined, registry: { ...REGISTRY, settings: { ...REGISTRY.settings, manage: false } } });
+    const { app: unmanaged, stacks: without } = buildTestApp({}, { config, nag: false, guard: false });
+    expect(without.settings).toBeUndefined();
+    expect(unmanaged.node.tryFindChild(REGISTRY_SETTINGS_STACK_NAME)).toBeUndefined();
+  });
+
+  test('-c env=<env> synthesizes the registry, its settings and that environment only', () => {
     const { app: one } = buildTestApp({ env: 'staging' }, { nag: false });
-    expect(one.synth().stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, stackName('staging', 'Service')].sort());
+    expect(one.synth().stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, stackName('staging', 'Service')].sort());
   });
 
   test('service stacks depend on the registry stack, without exports or imports', () => {
@@ -49,14 +63,14 @@ describe('the app', () => {
     expect(JSON.stringify(withContext.synth().getStackByName(REGISTRY_STACK_NAME).template)).toBe(reference);
   });
 
-  test('termination protection is on for the registry and the prod service', () => {
+  test('termination protection is on for the registry, its settings and the prod service', () => {
     const protectedStacks = assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
-    expect(protectedStacks).toEqual([REGISTRY_STACK_NAME, stackName('prod', 'Service')].sort());
+    expect(protectedStacks).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, stackName('prod', 'Service')].sort());
   });
 
   test('every stack carries Project, Environment and ManagedBy tags (the registry is "shared")', () => {
     for (const s of assembly.stacks) {
-      const envName = s.stackName === REGISTRY_STACK_NAME ? 'shared' : s.stackName.split('-')[1];
+      const envName = [REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME].includes(s.stackName) ? 'shared' : s.stackName.split('-')[1];
       expect(s.tags).toEqual({ Project: 'BetterCallBuffet', Environment: envName, ManagedBy: 'aws-cdk' });
     }
   });
@@ -91,7 +105,7 @@ describe('the app', () => {
   });
 
   test('cdk-nag AwsSolutions passes on every stack (app.synth() above throws on any unacknowledged error)', () => {
-    expect(assembly.stacks).toHaveLength(4);
+    expect(assembly.stacks).toHaveLength(5);
   });
 
   test('cdk-nag passes with the CI push role too', () => {

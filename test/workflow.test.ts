@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
 import { REGISTRY } from '../lib/config/environments';
 import { ENV_NAMES } from '../lib/config/types';
 import { PROMOTION_CHAIN } from '../lib/promotion/chain';
@@ -238,11 +239,14 @@ describe('deploy.yml (main): build once, promote and deploy by digest', () => {
     expect(['build', ...ENV_NAMES]).toEqual([...PROMOTION_CHAIN]);
   });
 
-  test('the registry job deploys only the registry stack, trusting this GitHub repository for the push role', () => {
+  test('the registry job deploys only the registry stack and its registry settings, trusting this GitHub repository for the push role', () => {
     const job = deploy.jobs.registry;
     expect(job.environment).toBe('registry');
     expect(job.permissions).toEqual({ 'id-token': 'write', 'contents': 'read' });
-    expect(runs(job)).toMatch(/npx cdk deploy BetterCallBuffet-Registry --exclusively -c "githubRepository=\$GITHUB_REPOSITORY" --require-approval never/);
+    // The pattern selects BetterCallBuffet-Registry and, where registry.settings.manage is true, BetterCallBuffet-RegistrySettings.
+    expect(runs(job)).toMatch(/npx cdk deploy 'BetterCallBuffet-Registry\*' --exclusively -c "githubRepository=\$GITHUB_REPOSITORY" --require-approval never/);
+    expect([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME].every((n) => n.startsWith('BetterCallBuffet-Registry'))).toBe(true);
+    expect(stackName('prod', 'Service').startsWith('BetterCallBuffet-Registry')).toBe(false);
   });
 
   test('the build job pushes with the CI push role, outputs the digest and release tag, and waits for the scan', () => {

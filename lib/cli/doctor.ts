@@ -34,7 +34,7 @@ BetterCallBuffet-ENV-Service, expecting what this code synthesizes for ENV (neve
   trail        the trail is logging and delivering
   inventory    the inventory published within two schedule periods
   repository   scan on push as the template sets it
-  registry scanning   the registry scans as alarms.scanType says, and its rules cover the repository
+  registry scanning   the registry scans as registry.settings.scanType says, and its rules cover the repository
 
 One line per check: PASS, FAIL (-> fix: what to do), SKIP (why it cannot be decided yet), ERROR (an AWS
 call failed -> check: what).

@@ -19,8 +19,11 @@ import { promoteImage, PromotionRefused, PromotionUsageError } from '../promotio
 import { quietSdkNodeVersionWarning } from './cli-env';
 import { splitFlag } from './plain-args';
 
+/** Default and bounds of --signature-wait (seconds an IN_PROGRESS signature is waited for). */
+export const SIGNATURE_WAIT = { default: 300, max: 3600, poll: 10 } as const;
+
 export const USAGE = `Usage:
-  npm run promote -- --from SOURCE --to ENV (--tag RELEASE_TAG | --digest sha256:...) [--dry-run]
+  npm run promote -- --from SOURCE --to ENV (--tag RELEASE_TAG | --digest sha256:...) [--dry-run] [--signature-wait SECONDS]
   npm run promote -- --help
 
 Promotes an image one step along ${PROMOTION_CHAIN.join(' -> ')} in the repository every environment
@@ -31,11 +34,14 @@ pulls from: checks it, then adds the immutable tag ENV-RELEASE_TAG to the same d
   --tag TAG       the image's release tag (e.g. v1.4.2-3f9c2ab)
   --digest D      the image digest; with --tag too, the tag must name this digest
   --dry-run       run every check against the real API, change nothing
+  --signature-wait SECONDS
+                  how long to wait for an IN_PROGRESS signature, 0-${SIGNATURE_WAIT.max} (default ${SIGNATURE_WAIT.default})
 
 Refuses unless: the image exists and carries a release tag; it was promoted to --from (its tag
-FROM-RELEASE_TAG exists), except from ${BUILD_SOURCE}; the repository's tags are immutable; its scan is
-COMPLETE with no finding at or above --to's promotion.failOnSeverity; and ENV-RELEASE_TAG does not
-already name another image.
+FROM-RELEASE_TAG exists), except from ${BUILD_SOURCE}; the repository's tags are immutable; it carries a
+COMPLETE ECR managed signature from the Signer profile registry.settings.signing.profileName (unless
+--to's promotion.requireSignature is false; never for prod); its scan is COMPLETE with no finding at or
+above --to's promotion.failOnSeverity; and ENV-RELEASE_TAG does not already name another image.
 
 Needs AWS credentials (AWS_PROFILE, environment, SSO, ...) for the registry's account, or AWS_ENDPOINT_URL
 pointing at an emulator.
@@ -54,6 +60,8 @@ export interface PromoteDeps {
   readonly client?: (region: string) => ECRClient;
   /** Reads context-like overrides for the config (the app's loader; tests may pass their own). */
   readonly getContext?: (key: string) => unknown;
+  /** Waits between signing-status checks (tests pass one that returns at once). */
+  readonly sleep?: (seconds: number) => Promise<void>;
 }
 
 interface Args {
@@ -63,9 +71,10 @@ interface Args {
   readonly tag?: string;
   readonly digest?: string;
   readonly dryRun: boolean;
+  readonly signatureWait: number;
 }
 
-const VALUE_FLAGS = ['--from', '--to', '--tag', '--digest'] as const;
+const VALUE_FLAGS = ['--from', '--to', '--tag', '--digest', '--signature-wait'] as const;
 
 function parseArgs(argv: readonly string[]): Args {
   const values = new Map<string, string>();
@@ -91,7 +100,7 @@ function parseArgs(argv: readonly string[]): Args {
     if (values.has(name)) throw new PromotionUsageError(`${name} given twice ("${values.get(name)}" and "${value}")`);
     values.set(name, value);
   }
-  if (help) return { help, dryRun };
+  if (help) return { help, dryRun, signatureWait: SIGNATURE_WAIT.default };
   const from = values.get('--from');
   const to = values.get('--to');
   const tag = values.get('--tag');
@@ -105,7 +114,11 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (tag === undefined && digest === undefined) throw new PromotionUsageError('name the image with --tag RELEASE_TAG or --digest sha256:...');
   if (digest !== undefined && !IMAGE_DIGEST_RE.test(digest)) throw new PromotionUsageError(`--digest "${digest}" is not an image digest: sha256: followed by 64 lowercase hex characters`);
-  return { help, from, to, tag, digest, dryRun };
+  const wait = values.get('--signature-wait');
+  if (wait !== undefined && !(/^\d+$/.test(wait) && Number(wait) <= SIGNATURE_WAIT.max)) {
+    throw new PromotionUsageError(`--signature-wait "${wait}" must be a whole number of seconds from 0 to ${SIGNATURE_WAIT.max}`);
+  }
+  return { help, from, to, tag, digest, dryRun, signatureWait: wait === undefined ? SIGNATURE_WAIT.default : Number(wait) };
 }
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
@@ -142,7 +155,14 @@ export async function runPromoteCli(argv: readonly string[], deps: PromoteDeps =
       registryId: registry.account,
       releaseTagPatterns: registry.retention.releaseTagPatterns,
       failOnSeverity: env.promotion.failOnSeverity,
-    }, { from: args.from as PromotionSource, to, tag: args.tag, digest: args.digest, dryRun: args.dryRun }, out);
+      // Every environment requires the signature unless it opted out explicitly (validation refuses that for prod).
+      signing: env.promotion.requireSignature === false ? undefined : {
+        profileName: registry.settings.signing.profileName,
+        region: registry.region,
+        maxWaitSeconds: args.signatureWait,
+        pollSeconds: SIGNATURE_WAIT.poll,
+      },
+    }, { from: args.from as PromotionSource, to, tag: args.tag, digest: args.digest, dryRun: args.dryRun }, out, { sleep: deps.sleep });
     const what = { 'tagged': 'promoted', 'already-promoted': 'already promoted', 'dry-run': 'would promote (dry run)' }[r.outcome];
     out(`${what} ${r.digest} to ${to} as ${r.promotionTag}`);
     io.stdout(`digest=${r.digest}\nrelease_tag=${r.releaseTag}\npromotion_tag=${r.promotionTag}\n`);
@@ -156,7 +176,7 @@ export async function runPromoteCli(argv: readonly string[], deps: PromoteDeps =
       io.stderr(`promote: ${oneLine(e.message)} (see --help)\n`);
       return 2;
     }
-    const permissions = `ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings${args.dryRun ? '' : ', ecr:BatchGetImage and ecr:PutImage'} on ${registry.repositoryName}`;
+    const permissions = `ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings, ecr:DescribeImageSigningStatus${args.dryRun ? '' : ', ecr:BatchGetImage and ecr:PutImage'} on ${registry.repositoryName}`;
     io.stderr(`promote: AWS error, nothing was promoted: ${describeAwsError(e, { region: registry.region, permissions })}\n`);
     return 3;
   }

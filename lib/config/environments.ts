@@ -56,7 +56,6 @@ export const REGISTRY: RegistryConfig = {
     criticalFindings: true,
     alertOnHighFindings: true,
     scanFailures: true,
-    scanType: 'BASIC',
     imageCountQuotaFraction: 0.7,
     apiUsageQuotaFraction: 0.7,
     pullAnomalyBandWidth: 2,
@@ -78,6 +77,13 @@ export const REGISTRY: RegistryConfig = {
     stalePullDays: 90,
     storagePricePerGbMonthUsd: 0.1,
   },
+  // Owned here: this stack sets the account's scanning and signing configuration (docs/registry.md). Set
+  // manage: false where another app or a platform team owns them; promote then only checks.
+  settings: {
+    manage: true,
+    scanType: 'BASIC',
+    signing: { profileName: 'better_call_buffet', signatureValidityMonths: 135 },
+  },
 };
 
 /** What differs between environments; {@link environment} adds what they share. */
@@ -95,20 +101,21 @@ export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {
     removalPolicy: 'DESTROY',
     terminationProtection: false,
     task: { cpu: 256, memoryMiB: 512, logRetentionDays: 7 },
-    // Dev is where builds land first: only CRITICAL findings keep an image out.
-    promotion: { failOnSeverity: 'CRITICAL' },
+    // Dev is where builds land first: only CRITICAL findings keep an image out. Every environment requires the
+    // image's managed signature (set false to opt dev or staging out; prod cannot).
+    promotion: { failOnSeverity: 'CRITICAL', requireSignature: true },
   }),
   staging: environment('staging', {
     removalPolicy: 'RETAIN',
     terminationProtection: false,
     task: { cpu: 512, memoryMiB: 1024, logRetentionDays: 30 },
-    promotion: { failOnSeverity: 'HIGH' },
+    promotion: { failOnSeverity: 'HIGH', requireSignature: true },
   }),
   // No CRITICAL or HIGH finding reaches prod.
   prod: environment('prod', {
     removalPolicy: 'RETAIN',
     terminationProtection: true,
     task: { cpu: 1024, memoryMiB: 2048, logRetentionDays: 365 },
-    promotion: { failOnSeverity: 'HIGH' },
+    promotion: { failOnSeverity: 'HIGH', requireSignature: true },
   }),
 };

@@ -1,4 +1,4 @@
-import type { AlarmsConfig, CiPushRoleConfig, EnvConfig, InventoryConfig, PromotionConfig, RegistryConfig, RetentionConfig, SecretRef, TaskConfig } from './types';
+import type { AlarmsConfig, CiPushRoleConfig, EnvConfig, InventoryConfig, PromotionConfig, RegistryConfig, RegistrySettingsConfig, RetentionConfig, SecretRef, SigningSettingsConfig, TaskConfig } from './types';
 
 /**
  * The shape of the configuration as data, so a misspelt field is refused at synth: `cdk synth` runs the
@@ -46,7 +46,6 @@ const ALARM_FIELDS = {
   pullAnomalyBandWidth: value,
   pullAnomalyEvaluationPeriods: optional,
   expectSteadyPulls: optional,
-  scanType: optional,
   cloudTrail: optional,
   trailLogRetentionDays: optional,
   authFailureThreshold: optional,
@@ -62,6 +61,17 @@ const INVENTORY_FIELDS = {
   storagePricePerGbMonthUsd: value,
 } as const satisfies Record<keyof InventoryConfig, FieldShape>;
 
+const SIGNING_FIELDS = {
+  profileName: value,
+  signatureValidityMonths: value,
+} as const satisfies Record<keyof SigningSettingsConfig, FieldShape>;
+
+const SETTINGS_FIELDS = {
+  manage: value,
+  scanType: value,
+  signing: object(SIGNING_FIELDS),
+} as const satisfies Record<keyof RegistrySettingsConfig, FieldShape>;
+
 /** The fields of `REGISTRY` in lib/config/environments.ts. */
 export const REGISTRY_FIELDS = {
   account: optional,
@@ -76,6 +86,7 @@ export const REGISTRY_FIELDS = {
   retention: object(RETENTION_FIELDS),
   alarms: object(ALARM_FIELDS),
   inventory: object(INVENTORY_FIELDS),
+  settings: object(SETTINGS_FIELDS),
 } as const satisfies Record<keyof RegistryConfig, FieldShape>;
 
 const SECRET_FIELDS = {
@@ -100,7 +111,7 @@ const TASK_FIELDS = {
   secrets: { kind: 'array', items: SECRET_FIELDS },
 } as const satisfies Record<keyof TaskConfig, FieldShape>;
 
-const PROMOTION_FIELDS = { failOnSeverity: value } as const satisfies Record<keyof PromotionConfig, FieldShape>;
+const PROMOTION_FIELDS = { failOnSeverity: value, requireSignature: optional } as const satisfies Record<keyof PromotionConfig, FieldShape>;
 
 /** The fields of each environment in lib/config/environments.ts (`network` has its own check, validateNetwork). */
 export const ENV_FIELDS = {

@@ -1,3 +1,4 @@
+import type { RegistryScanType } from '../aws/signing';
 import type { RegistryAlarmSettings } from '../constructs/registry-monitoring';
 import type { TaskNetwork } from '../constructs/vpc-endpoints';
 import type { RetentionIntent } from '../lifecycle/retention';
@@ -30,9 +31,37 @@ export type RetentionConfig = Omit<RetentionIntent, 'promotionTagPatterns' | 'ke
 
 /**
  * Alarm thresholds and switches of the shared registry: the monitoring construct's own settings type (fields and
- * defaults documented there), so the config cannot drift from what the construct accepts.
+ * defaults documented there), so the config cannot drift from what the construct accepts. Its `scanType` is not
+ * set here: `registry.settings.scanType` drives both the registry's scanning configuration and the alarms.
  */
-export type AlarmsConfig = RegistryAlarmSettings;
+export type AlarmsConfig = Omit<RegistryAlarmSettings, 'scanType'>;
+
+/**
+ * The account-wide ECR settings of the registry's account and region (docs/registry.md, "Registry settings"):
+ * one per account and region, so whoever owns them owns them for every repository there.
+ */
+export interface RegistrySettingsConfig {
+  /**
+   * true: the `BetterCallBuffet-RegistrySettings` stack owns this account's registry scanning configuration,
+   * the Signer profile and the ECR signing configuration (it overwrites what is there). false: they are managed
+   * elsewhere; no stack is created, `npm run promote` (and `npm run doctor`) only check against them.
+   */
+  readonly manage: boolean;
+  /**
+   * BASIC: ECR scan on push. ENHANCED: Amazon Inspector, continuous scanning (which scans at push too).
+   * Drives the registry scanning configuration and which events the scan alarms listen to.
+   */
+  readonly scanType: RegistryScanType;
+  readonly signing: SigningSettingsConfig;
+}
+
+/** ECR managed signing: every push to the repository is signed with this AWS Signer profile. */
+export interface SigningSettingsConfig {
+  /** Signer profile name, 2-64 of A-Z a-z 0-9 _ (in the registry's account and region; created when manage is true). */
+  readonly profileName: string;
+  /** Months a signature stays valid, 1-135 (135 is Signer's default and maximum). Used only where the stack creates the profile. */
+  readonly signatureValidityMonths: number;
+}
 
 /**
  * GitHub Actions OIDC trust for the CI push role, the repository's single expected writer: it pushes new
@@ -72,6 +101,12 @@ export type GateSeverity = (typeof SEVERITY_ORDER)[number];
 export interface PromotionConfig {
   /** Refuse images with any finding at or above this severity (prod: HIGH, i.e. HIGH and CRITICAL). */
   readonly failOnSeverity: GateSeverity;
+  /**
+   * Require a COMPLETE managed signature from `registry.settings.signing.profileName`. Only `false` opts an
+   * environment out, explicitly; prod cannot.
+   * @default true
+   */
+  readonly requireSignature?: boolean;
 }
 
 /**
@@ -99,6 +134,8 @@ export interface RegistryConfig {
   readonly retention: RetentionConfig;
   readonly alarms: AlarmsConfig;
   readonly inventory: InventoryConfig;
+  /** Account-wide scanning and signing settings (the `BetterCallBuffet-RegistrySettings` stack). */
+  readonly settings: RegistrySettingsConfig;
 }
 
 export type CpuArchitectureName = 'X86_64' | 'ARM64';

@@ -20,6 +20,7 @@ import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';
 import { describeValue, ENV_FIELDS, nearestNames, REGISTRY_FIELDS, shapeProblems } from './fields';
 import { ENV_NAMES, EnvConfig, EnvName, InventoryConfig, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
+import { settingsShapeProblems, validatePromotionSignature, validateRegistrySettings } from './validate-settings';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
 export class ConfigError extends Error {
@@ -135,6 +136,7 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
   if (!(SEVERITY_ORDER as readonly string[]).includes(c.promotion.failOnSeverity)) {
     p.push(`${at('promotion.failOnSeverity')} ${show(c.promotion.failOnSeverity)} must be one of ${SEVERITY_ORDER.join(', ')} (images with a finding at or above it are not promoted here)`);
   }
+  validatePromotionSignature(c, p);
 
   const t = c.task;
   // A quoted number ('2048') would otherwise read "2048 MiB is not valid ... valid: 2048".
@@ -206,6 +208,8 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
  * problem. Throws ConfigError; returns the config unchanged when valid.
  */
 export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
+  const settingsShape = typeof c === 'object' && c !== null ? settingsShapeProblems(c) : [];
+  if (settingsShape.length > 0) throw new ConfigError(settingsShape);
   const structure = shapeProblems(c, REGISTRY_FIELDS, 'registry');
   if (structure.length > 0) throw new ConfigError(structure);
   const p: string[] = [];
@@ -305,9 +309,6 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
   if (a.alertOnHighFindings && !a.criticalFindings) {
     p.push(`${at('alarms.alertOnHighFindings')} is true but alarms.criticalFindings is false: HIGH findings are only reported together with CRITICAL ones; set criticalFindings true or alertOnHighFindings false`);
   }
-  if (a.scanType !== undefined && a.scanType !== 'BASIC' && a.scanType !== 'ENHANCED') {
-    p.push(`${at('alarms.scanType')} ${show(a.scanType)} is not a scan type; use 'BASIC' (ECR scan on push) or 'ENHANCED' (Amazon Inspector), whichever the registry is configured with`);
-  }
   if (a.cloudTrail !== undefined && !['create-trail', 'existing-trail', 'none'].includes(a.cloudTrail)) {
     p.push(`${at('alarms.cloudTrail')} ${show(a.cloudTrail)} is not allowed; use 'create-trail' (the stack creates a trail), 'existing-trail' (an organization or account trail already logs management events here) or 'none'`);
   }
@@ -335,6 +336,7 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
   if (twice.length > 0) p.push(`${at('alarms.emails')} lists ${twice.map(show).join(', ')} twice (letter case aside): list each address once`);
 
   validateInventoryConfig('registry', c.inventory, p);
+  validateRegistrySettings(c, p);
   if (p.length > 0) throw new ConfigError(p);
   return c;
 }

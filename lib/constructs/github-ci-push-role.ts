@@ -2,6 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'a
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { SIGNING_PROFILE_ARN_RE } from '../aws/signing';
 import { ECR_PUSH_ACTIONS, grantEcrAccess } from './container-registry';
 
 /** GitHub Actions' OIDC issuer (the `iss` of its ID tokens). */
@@ -10,12 +11,21 @@ export const GITHUB_OIDC_ISSUER = 'token.actions.githubusercontent.com';
 export const GITHUB_OIDC_AUDIENCE = 'sts.amazonaws.com';
 
 /**
- * What promotion needs on top of pushing (`npm run promote`): read the image and its scan (DescribeImages,
- * DescribeImageScanFindings, which `aws ecr wait image-scan-complete` also polls), and check the repository's
- * tag mutability (DescribeRepositories). Tagging itself is BatchGetImage + PutImage, already push actions
- * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html).
+ * What promotion needs on top of pushing (`npm run promote`): read the image, its scan (DescribeImages,
+ * DescribeImageScanFindings, which `aws ecr wait image-scan-complete` also polls) and its managed signature
+ * (DescribeImageSigningStatus, a Read action of ECR: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImageSigningStatus.html),
+ * and check the repository's tag mutability (DescribeRepositories). Tagging itself is BatchGetImage + PutImage,
+ * already push actions (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html).
  */
-export const ECR_PROMOTE_READ_ACTIONS: readonly string[] = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImages', 'ecr:DescribeRepositories'];
+export const ECR_PROMOTE_READ_ACTIONS: readonly string[] = ['ecr:DescribeImageScanFindings', 'ecr:DescribeImageSigningStatus', 'ecr:DescribeImages', 'ecr:DescribeRepositories'];
+
+/**
+ * ECR managed signing signs each push "using the identity of the entity pushing the image": the pusher needs
+ * signer:SignPayload on the signing profile, and nothing else of Signer (the ECR user guide's example policy,
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/managed-signing.html; PutSigningConfiguration: "the IAM
+ * principal pushing images must have permission to sign payloads with the AWS Signer signing profile").
+ */
+export const SIGNER_MANAGED_SIGNING_ACTIONS: readonly string[] = ['signer:SignPayload'];
 
 const GITHUB_REPOSITORY_RE = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** Branch and environment names are matched literally: no wildcards, no spaces, no `:` (the sub separator). */
@@ -59,6 +69,13 @@ export interface GithubCiPushRoleProps {
    * @default Duration.hours(1)
    */
   readonly maxSessionDuration?: Duration;
+  /**
+   * ARN of the AWS Signer profile ECR managed signing signs this repository's pushes with
+   * (`arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>`): the role may sign payloads with it
+   * (signer:SignPayload on that profile only), or its pushes stay unsigned.
+   * @default - no Signer permission (pushes are not signed by managed signing)
+   */
+  readonly signingProfileArn?: string;
 }
 
 /**
@@ -132,6 +149,16 @@ export class GithubCiPushRole extends Construct {
       }),
     });
     grantEcrAccess(props.repository, this.role, [...ECR_PUSH_ACTIONS, ...ECR_PROMOTE_READ_ACTIONS]);
+    if (props.signingProfileArn !== undefined) {
+      if (!Token.isUnresolved(props.signingProfileArn) && !SIGNING_PROFILE_ARN_RE.test(props.signingProfileArn)) {
+        throw new Error(`signingProfileArn must be a Signer profile ARN without version (arn:aws:signer:<region>:<account>:/signing-profiles/<name>), got ${JSON.stringify(props.signingProfileArn)}`);
+      }
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'SignPushesWithTheManagedSigningProfile',
+        actions: [...SIGNER_MANAGED_SIGNING_ACTIONS],
+        resources: [props.signingProfileArn],
+      }));
+    }
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason: 'ecr:GetAuthorizationToken supports no resource-level permissions, so its Resource must be *; every repository action is scoped to this one repository ARN',

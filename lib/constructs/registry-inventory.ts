@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { acknowledgeGuardRule } from '../governance/control-tower';
 import { newLogGroupKey } from '../governance/kms-key-policy';
 import { TAG_FILTER_RE } from '../aws/formats';
+import { SIGNING_PROFILE_ARN_RE } from '../aws/signing';
 import {
   BYTES_PER_GB,
   DEFAULT_INVENTORY_NAMESPACE,
@@ -25,6 +26,7 @@ import {
   INVENTORY_METRICS,
   InventoryMetricKey,
   REPOSITORY_DIMENSION,
+  SIGNING_GRACE_MINUTES,
 } from '../inventory/metrics';
 import { MAX_SCHEDULE_MINUTES, MIN_SCHEDULE_MINUTES } from '../inventory/schedule';
 import * as runbooks from './monitoring/runbooks';
@@ -103,6 +105,13 @@ export interface RegistryInventoryProps {
    * @default - the handler in lib/inventory/handler.ts, bundled once per process with the local esbuild
    */
   readonly code?: lambda.Code;
+  /**
+   * The AWS Signer profile (ARN without version) ECR managed signing signs this repository's pushes with.
+   * Each run then reads the signing status of the release images pushed since the run before last and
+   * alarms when one is not signed by it (FAILED, missing, or still IN_PROGRESS after SIGNING_GRACE_MINUTES).
+   * @default - no signing check
+   */
+  readonly signingProfileArn?: string;
 }
 
 /**
@@ -165,6 +174,11 @@ export class RegistryInventory extends Construct {
           actions: ['ecr:DescribeImages'],
           resources: [props.repository.repositoryArn],
         }),
+        ...(props.signingProfileArn !== undefined ? [new iam.PolicyStatement({
+          sid: 'ReadSigningStatusInThisRepository',
+          actions: ['ecr:DescribeImageSigningStatus'],
+          resources: [props.repository.repositoryArn],
+        })] : []),
         // PutMetricData has no resource-level permissions; the cloudwatch:namespace condition key limits it
         // to one namespace (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
         new iam.PolicyStatement({
@@ -203,6 +217,11 @@ export class RegistryInventory extends Construct {
         [HANDLER_ENV.stalePullDays]: String(stalePullDays),
         [HANDLER_ENV.storagePricePerGbMonthUsd]: String(price),
         [HANDLER_ENV.releaseTagPatterns]: JSON.stringify(releaseTagPatterns),
+        ...(props.signingProfileArn !== undefined ? {
+          [HANDLER_ENV.signingProfileArn]: props.signingProfileArn,
+          // Two intervals plus the grace period: every release is looked at by at least two runs after its grace.
+          [HANDLER_ENV.signingLookbackMinutes]: String(signingLookbackMinutes(this.period)),
+        } : {}),
       },
     });
     // An exception Control Tower allows for an architecture this stack does not have (docs/governance.md).
@@ -255,6 +274,14 @@ export class RegistryInventory extends Construct {
       figureAlarm('SizeRegressionAlarm', 'release-size-regression',
         runbooks.sizeRegressionAlarmDescription({ repositoryName: this.repositoryName, releaseTagPatterns, percentLarger: props.sizeRegressionPercent }),
         'releaseSizeChangePercent', props.sizeRegressionPercent);
+    }
+
+    // Release images ECR managed signing did not sign: there is no ECR event for signing, so the inventory
+    // reads the signing status and this alarm notifies the topic (lib/inventory/signing.ts).
+    if (props.signingProfileArn !== undefined) {
+      figureAlarm('UnsignedReleasesAlarm', 'unsigned-releases',
+        runbooks.unsignedReleasesAlarmDescription({ repositoryName: this.repositoryName, functionName, logGroupName, graceMinutes: SIGNING_GRACE_MINUTES }),
+        'unsignedReleaseImageCount', 0);
     }
 
     // Errors counts exceptions and runtime failures, timeouts included
@@ -346,7 +373,9 @@ export class RegistryInventory extends Construct {
             this.metric('imageCount', cloudwatch.Stats.MAXIMUM, 'All'),
             this.metric('taggedImageCount', cloudwatch.Stats.MAXIMUM, 'Tagged'),
             this.metric('untaggedImageCount', cloudwatch.Stats.MAXIMUM, 'Untagged'),
+            this.metric('signatureCount', cloudwatch.Stats.MAXIMUM, 'Signatures'),
           ],
+          ...(props.signingProfileArn !== undefined ? { right: [this.metric('unsignedReleaseImageCount', cloudwatch.Stats.MAXIMUM, 'Unsigned recent releases (alarm)')] } : {}),
           leftYAxis: { min: 0 },
         }),
         new cloudwatch.GraphWidget({
@@ -371,6 +400,11 @@ export class RegistryInventory extends Construct {
       ],
     ];
   }
+}
+
+/** Minutes back from each run that pushed release images get their signature checked: two intervals plus the grace period. */
+export function signingLookbackMinutes(period: Duration): number {
+  return 2 * period.toMinutes() + SIGNING_GRACE_MINUTES;
 }
 
 /** The repository root: esbuild resolves the entry and node_modules from here, and writes relative paths only. */
@@ -458,6 +492,9 @@ function validateProps(props: RegistryInventoryProps): void {
   positive('storagePricePerGbMonthUsd', props.storagePricePerGbMonthUsd);
   const days = props.stalePullDays;
   if (days !== undefined && !(Number.isInteger(days) && days >= 1)) fail(`stalePullDays must be a positive whole number of days, got ${JSON.stringify(days)}`);
+  if (props.signingProfileArn !== undefined && !Token.isUnresolved(props.signingProfileArn) && !SIGNING_PROFILE_ARN_RE.test(props.signingProfileArn)) {
+    fail(`signingProfileArn must be a Signer profile ARN without version (arn:aws:signer:<region>:<account>:/signing-profiles/<name>), got ${JSON.stringify(props.signingProfileArn)}`);
+  }
   const patterns = props.releaseTagPatterns;
   if (patterns !== undefined) {
     if (patterns.length === 0) fail('releaseTagPatterns is empty; list at least one pattern such as v*');

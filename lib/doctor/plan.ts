@@ -91,7 +91,7 @@ export interface DoctorPlan {
   readonly trails: readonly TrailPlan[];
   readonly inventories: readonly InventoryPlan[];
   readonly repositories: readonly RepositoryPlan[];
-  /** How the registry is configured to scan (alarms.scanType) and where its CloudTrail events come from. */
+  /** How the registry is configured to scan (registry.settings.scanType) and where its CloudTrail events come from. */
   readonly registry: {
     readonly region: string;
     readonly scanType: 'BASIC' | 'ENHANCED';

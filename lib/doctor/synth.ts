@@ -55,5 +55,5 @@ export function synthesizeEnvironment(config: LoadedConfig, envName: string): Do
 
 /** The plan for one environment: synthesized in-process, then read (plan.ts). */
 export function doctorPlan(config: LoadedConfig, envName: string): DoctorPlan {
-  return planFromTemplates(envName, synthesizeEnvironment(config, envName), config.registry.alarms, config.registry.region);
+  return planFromTemplates(envName, synthesizeEnvironment(config, envName), { ...config.registry.alarms, scanType: config.registry.settings.scanType }, config.registry.region);
 }

@@ -1,5 +1,6 @@
 import { ECRClient, paginateDescribeImages } from '@aws-sdk/client-ecr';
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { checkReleaseSignatures } from './signing';
 import { InventoryAccumulator, InventoryOptions, InventorySummary } from './summary';
 import { DESCRIBE_IMAGES_PAGE_SIZE, INVENTORY_METRICS, InventoryMetricKey, PUT_METRIC_DATA_MAX_METRICS, REPOSITORY_DIMENSION } from './metrics';
 
@@ -9,8 +10,9 @@ import { DESCRIBE_IMAGES_PAGE_SIZE, INVENTORY_METRICS, InventoryMetricKey, PUT_M
  * into the summary as it arrives. Without a `filter.imageStatus`, DescribeImages returns ACTIVE images only:
  * archived images (billed at the archive price) are not part of this inventory.
  */
-export async function collectInventory(ecr: ECRClient, options: InventoryOptions & { readonly registryId?: string }): Promise<InventorySummary> {
-  const acc = new InventoryAccumulator(options);
+export async function collectInventory(ecr: ECRClient, options: InventoryOptions & { readonly registryId?: string; readonly signing?: InventorySigningOptions }): Promise<InventorySummary> {
+  const signingCheckSince = options.signing ? new Date(options.now.getTime() - options.signing.lookbackMinutes * 60_000) : undefined;
+  const acc = new InventoryAccumulator({ ...options, signingCheckSince });
   const pages = paginateDescribeImages(
     { client: ecr, pageSize: DESCRIBE_IMAGES_PAGE_SIZE },
     { repositoryName: options.repositoryName, ...(options.registryId ? { registryId: options.registryId } : {}) },
@@ -18,7 +20,21 @@ export async function collectInventory(ecr: ECRClient, options: InventoryOptions
   for await (const page of pages) {
     for (const image of page.imageDetails ?? []) acc.add(image);
   }
-  return acc.summary();
+  const summary = acc.summary();
+  if (!options.signing) return summary;
+  const signing = await checkReleaseSignatures(ecr, acc.recentReleases(), {
+    repositoryName: options.repositoryName,
+    registryId: options.registryId,
+    profileArn: options.signing.profileArn,
+    now: options.now,
+  });
+  return { ...summary, unsignedReleaseImageCount: signing.unsigned.length, signing };
+}
+
+/** The signing check of {@link collectInventory}: release images pushed in the last `lookbackMinutes`. */
+export interface InventorySigningOptions {
+  readonly profileArn: string;
+  readonly lookbackMinutes: number;
 }
 
 /** The summary as CloudWatch metric data, all with the one `RepositoryName` dimension and one timestamp. */

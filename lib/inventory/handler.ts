@@ -5,6 +5,7 @@
  */
 import { collectInventory, publishInventory } from './collect';
 import { inventoryClients } from './clients';
+import { SIGNING_PROFILE_ARN_RE } from '../aws/signing';
 import { HANDLER_ENV } from './metrics';
 import { InventorySummary } from './summary';
 
@@ -14,6 +15,8 @@ export interface HandlerConfig {
   readonly stalePullDays: number;
   readonly storagePricePerGbMonthUsd: number;
   readonly releaseTagPatterns: readonly string[];
+  /** The signing check, when the construct was given a signing profile. */
+  readonly signing?: { readonly profileArn: string; readonly lookbackMinutes: number };
 }
 
 /** Reads and checks the handler's environment; a wrong deployment fails loudly instead of publishing zeros. */
@@ -32,7 +35,12 @@ export function handlerConfig(env: NodeJS.ProcessEnv): HandlerConfig {
   if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) {
     throw new Error(`environment variable ${HANDLER_ENV.releaseTagPatterns} must be a JSON array of strings`);
   }
+  const profileArn = env[HANDLER_ENV.signingProfileArn];
+  if (profileArn !== undefined && profileArn !== '' && !SIGNING_PROFILE_ARN_RE.test(profileArn)) {
+    throw new Error(`environment variable ${HANDLER_ENV.signingProfileArn} must be a Signer profile ARN without version, got ${JSON.stringify(profileArn)}`);
+  }
   return {
+    ...(profileArn ? { signing: { profileArn, lookbackMinutes: num(HANDLER_ENV.signingLookbackMinutes) } } : {}),
     repositoryName: need(HANDLER_ENV.repositoryName),
     namespace: need(HANDLER_ENV.namespace),
     stalePullDays: num(HANDLER_ENV.stalePullDays),
@@ -47,5 +55,9 @@ export async function handler(): Promise<InventorySummary> {
   const summary = await collectInventory(ecr, { ...config, now: new Date() });
   const published = await publishInventory(cloudwatch, config.namespace, summary);
   console.log(JSON.stringify({ message: 'registry inventory published', namespace: config.namespace, metrics: published, ...summary }));
+  // One line per unsigned release, so the alarm's runbook can point at a filter (message = "unsigned release image").
+  for (const u of summary.signing?.unsigned ?? []) {
+    console.log(JSON.stringify({ message: 'unsigned release image', repositoryName: summary.repositoryName, profileArn: summary.signing?.profileArn, ...u }));
+  }
   return summary;
 }

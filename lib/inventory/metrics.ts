@@ -21,6 +21,8 @@ export const INVENTORY_METRICS = {
   staleImageSizeBytes: { name: 'StaleImageSizeBytes', unit: 'Bytes' },
   estimatedMonthlyStorageCostUsd: { name: 'EstimatedMonthlyStorageCostUsd', unit: 'None' },
   releaseSizeChangePercent: { name: 'ReleaseSizeChangePercent', unit: 'Percent' },
+  signatureCount: { name: 'SignatureCount', unit: 'Count' },
+  unsignedReleaseImageCount: { name: 'UnsignedReleaseImageCount', unit: 'Count' },
 } as const;
 
 export type InventoryMetricKey = keyof typeof INVENTORY_METRICS;
@@ -51,4 +53,17 @@ export const HANDLER_ENV = {
   stalePullDays: 'STALE_PULL_DAYS',
   storagePricePerGbMonthUsd: 'STORAGE_PRICE_PER_GB_MONTH_USD',
   releaseTagPatterns: 'RELEASE_TAG_PATTERNS',
+  /** Optional: the Signer profile recent release images must be signed by (no signing check without it). */
+  signingProfileArn: 'SIGNING_PROFILE_ARN',
+  /** With SIGNING_PROFILE_ARN: how far back (minutes) pushed release images are checked. */
+  signingLookbackMinutes: 'SIGNING_LOOKBACK_MINUTES',
 } as const;
+
+/**
+ * A release image whose signature is still IN_PROGRESS (or not reported yet) this long after its push counts
+ * as unsigned: ECR signs on push, so a signature still missing after half an hour is stuck, not slow.
+ */
+export const SIGNING_GRACE_MINUTES = 30;
+
+/** At most this many recent release images are checked per run (one DescribeImageSigningStatus call each). */
+export const MAX_SIGNING_CHECKS = 100;

@@ -1,5 +1,7 @@
+import { NOTATION_SIGNATURE_ARTIFACT_TYPE } from '../aws/signing';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
-import { BYTES_PER_GB } from './metrics';
+import { BYTES_PER_GB, MAX_SIGNING_CHECKS } from './metrics';
+import type { SigningCheckResult } from './signing';
 
 /**
  * The fields of a DescribeImages `imageDetails` entry the inventory reads (ECR API reference, ImageDetail:
@@ -13,14 +15,46 @@ export interface InventoryImage {
   readonly imageSizeInBytes?: number;
   readonly imagePushedAt?: Date;
   readonly lastRecordedPullTime?: Date;
+  /** The artifact type: `application/vnd.cncf.notary.signature` for a signature managed signing stored. */
+  readonly artifactMediaType?: string;
+  /** Set on a referrer (a signature, SBOM, attestation): the digest of the image it refers to. */
+  readonly subjectManifestDigest?: string;
+}
+
+/**
+ * A referrer: an artifact attached to a subject image (signature, SBOM, attestation). It counts against the
+ * images-per-repository quota ("Each signature counts as 1 artifact against the images per repository
+ * quota") and lifecycle policies clean it up with its subject ("within 24 hours of the deletion of the
+ * subject image"): https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-signing.html
+ */
+export function isReferrer(image: Pick<InventoryImage, 'artifactMediaType' | 'subjectManifestDigest'>): boolean {
+  return image.subjectManifestDigest !== undefined || image.artifactMediaType === NOTATION_SIGNATURE_ARTIFACT_TYPE;
+}
+
+/** A release image pushed recently enough for the signing check (`InventoryOptions.signingCheckSince`). */
+export interface RecentRelease {
+  readonly digest: string;
+  readonly tag: string;
+  readonly pushedAt: Date;
 }
 
 /** What the inventory computes for one repository. Every field is a number (or null where nothing exists). */
 export interface InventorySummary {
   readonly repositoryName: string;
+  /** Everything DescribeImages lists, signatures included: what counts against the images-per-repository quota. */
   readonly imageCount: number;
   readonly taggedImageCount: number;
+  /** Untagged images that are not referrers (referrers are untagged by nature and go with their subject). */
   readonly untaggedImageCount: number;
+  /** Signatures (Notary Project artifacts from managed signing); part of imageCount. */
+  readonly signatureCount: number;
+  /**
+   * Release images pushed in the signing check window whose signature from the configured profile FAILED, is
+   * missing or stuck IN_PROGRESS; null when no signing check ran (see lib/inventory/signing.ts).
+   */
+  readonly unsignedReleaseImageCount: number | null;
+  /** The signing check's details (which images, why), when it ran. */
+  readonly signing?: SigningCheckResult;
   /** Sum of `imageSizeInBytes`. Layers shared between images are counted once per image: an upper bound. */
   readonly totalSizeBytes: number;
   readonly largestImageSizeBytes: number;
@@ -58,6 +92,12 @@ export interface InventoryOptions {
   readonly releaseTagPatterns: readonly string[];
   /** "Now", for staleness; tests pin it. */
   readonly now: Date;
+  /**
+   * Collect the release images pushed at or after this instant (newest first, at most MAX_SIGNING_CHECKS)
+   * for the signing check.
+   * @default - none collected
+   */
+  readonly signingCheckSince?: Date;
 }
 
 interface Release {
@@ -82,6 +122,9 @@ export class InventoryAccumulator {
   private newestBytes = 0;
   private staleCount = 0;
   private staleBytes = 0;
+  private referrers = 0;
+  private signatures = 0;
+  private recent: RecentRelease[] = [];
   /** The two most recently pushed release images, newest first. */
   private releases: Release[] = [];
   private readonly staleBefore: number;
@@ -95,8 +138,14 @@ export class InventoryAccumulator {
     const tags = image.imageTags ?? [];
     const pushedAt = image.imagePushedAt?.getTime();
     this.imageCount += 1;
-    if (tags.length > 0) this.tagged += 1;
     this.totalBytes += size;
+    if (isReferrer(image)) {
+      // Counted (quota, bytes), but not as an untagged, stale or newest image: it lives and goes with its subject.
+      this.referrers += 1;
+      if (image.artifactMediaType === NOTATION_SIGNATURE_ARTIFACT_TYPE) this.signatures += 1;
+      return;
+    }
+    if (tags.length > 0) this.tagged += 1;
     if (size > this.largest) this.largest = size;
     if (pushedAt !== undefined && pushedAt > this.newestAt) {
       this.newestAt = pushedAt;
@@ -111,7 +160,18 @@ export class InventoryAccumulator {
     if (pushedAt !== undefined && this.options.releaseTagPatterns.length > 0) {
       const tag = tags.find((t) => this.options.releaseTagPatterns.some((p) => tagMatchesPattern(t, p)));
       if (tag !== undefined) this.offerRelease({ tag, digest: image.imageDigest ?? '', sizeBytes: size, pushedAt });
+      const since = this.options.signingCheckSince?.getTime();
+      if (tag !== undefined && since !== undefined && pushedAt >= since && image.imageDigest) {
+        this.recent = [...this.recent, { digest: image.imageDigest, tag, pushedAt: new Date(pushedAt) }]
+          .sort((a, b) => b.pushedAt.getTime() - a.pushedAt.getTime() || (a.digest < b.digest ? -1 : 1))
+          .slice(0, MAX_SIGNING_CHECKS);
+      }
     }
+  }
+
+  /** Release images pushed since `signingCheckSince`, newest first (at most MAX_SIGNING_CHECKS). */
+  recentReleases(): readonly RecentRelease[] {
+    return this.recent;
   }
 
   summary(): InventorySummary {
@@ -122,7 +182,9 @@ export class InventoryAccumulator {
       repositoryName,
       imageCount: this.imageCount,
       taggedImageCount: this.tagged,
-      untaggedImageCount: this.imageCount - this.tagged,
+      untaggedImageCount: this.imageCount - this.tagged - this.referrers,
+      signatureCount: this.signatures,
+      unsignedReleaseImageCount: null,
       totalSizeBytes: this.totalBytes,
       largestImageSizeBytes: this.largest,
       newestImageSizeBytes: this.newestBytes,

@@ -33,6 +33,13 @@ export interface ImageDetail {
   imageStatus?: ImageStatus;
   lastArchivedAt?: Timestamp;
   lastActivatedAt?: Timestamp;
+  /**
+   * Set on a referrer (a signature from ECR managed signing, an SBOM, an attestation): the digest of its
+   * subject image. A referrer follows its subject (see {@link evaluateLifecyclePolicy}).
+   */
+  subjectManifestDigest?: string;
+  /** The artifact type (`application/vnd.cncf.notary.signature` for a signature); informational. */
+  artifactMediaType?: string;
 }
 
 export interface PreviewAction {
@@ -177,6 +184,9 @@ export function parseImageDetails(json: unknown): ImageDetail[] {
       if (entry[field] !== undefined && entry[field] !== null) image[field] = entry[field] as Timestamp;
     }
     if (entry.imageStatus !== undefined) image.imageStatus = entry.imageStatus as ImageStatus;
+    for (const field of ['subjectManifestDigest', 'artifactMediaType'] as const) {
+      if (entry[field] !== undefined && entry[field] !== null) image[field] = entry[field] as string;
+    }
     normalise(image, i); // type-checks every field; throws on the first bad one
     checkImageSize(entry.imageSizeInBytes, `${where} (${image.imageDigest})`);
     return image;
@@ -218,6 +228,11 @@ function normalise(image: ImageDetail, index: number): Candidate {
   const tags = image.imageTags ?? [];
   if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) {
     throw new ImageDetailsError(`${named}: imageTags=${JSON.stringify(image.imageTags)} must be a list of strings`);
+  }
+  for (const field of ['subjectManifestDigest', 'artifactMediaType'] as const) {
+    if (image[field] !== undefined && (typeof image[field] !== 'string' || image[field] === '')) {
+      throw new ImageDetailsError(`${named}: ${field}=${JSON.stringify(image[field])} must be a non-empty string`);
+    }
   }
   const status = image.imageStatus ?? 'ACTIVE';
   if (!IMAGE_STATUSES.includes(status)) {
@@ -350,6 +365,16 @@ export function evaluateLifecyclePolicy(policy: LifecyclePolicy, images: readonl
     seen.add(c.digest);
   }
 
+  // Referrers (signatures from ECR managed signing, SBOMs, attestations) go with their subject: "When reference
+  // artifacts are present in a repository, Amazon ECR lifecycle policies automatically expire or archive those
+  // artifacts within 24 hours of the deletion or archival of the subject image" (ECR user guide, "Lifecycle
+  // policy evaluation rules"). Whether a rule also selects or counts a referrer on its own (an untagged rule
+  // matching a signature of a kept image) is not documented; aws/containers-roadmap#2613 reports count rules
+  // counting signatures. This preview takes the documented reading: rules see subjects only, and a referrer
+  // gets its subject's action (docs/review-tools.md; confirm with aws ecr start-lifecycle-policy-preview).
+  const referrers = candidates.filter((c) => c.image.subjectManifestDigest !== undefined);
+  const subjects = candidates.filter((c) => c.image.subjectManifestDigest === undefined);
+
   // "All rules are evaluated at the same time, regardless of rule priority. After all rules are evaluated,
   // they are then applied based on rule priority." Each rule selects and counts against the full
   // repository snapshot; nothing one rule does changes what another rule sees.
@@ -366,11 +391,16 @@ export function evaluateLifecyclePolicy(policy: LifecyclePolicy, images: readonl
   const decisions = new Map<string, LifecycleRule>();
   for (const rule of rules) {
     const storageClass = ruleStorageClass(rule);
-    const selected = candidates.filter((c) => selects(rule.selection, storageClass, c));
+    const selected = subjects.filter((c) => selects(rule.selection, storageClass, c));
     for (const c of marked(rule, selected, nowMs)) {
       if (!claimed.has(c.digest)) decisions.set(c.digest, rule);
     }
     for (const c of selected) claimed.add(c.digest);
+  }
+
+  for (const r of referrers) {
+    const subjectRule = decisions.get(r.image.subjectManifestDigest as string);
+    if (subjectRule) decisions.set(r.digest, subjectRule);
   }
 
   const acted = candidates.filter((c) => decisions.has(c.digest)).sort(newestFirst((c) => c.pushedMs));

@@ -23,6 +23,7 @@ import { GateSeverity } from '../config/types';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { BUILD_SOURCE, PromotionSource, promotionTag, promotionTagProblem } from './chain';
 import { formatCounts, ScanPage, scanGateProblem, summarizeScan } from './scan-gate';
+import { requireSignature, SignatureRefused, SigningRequirement } from './signing-gate';
 
 /** The image may not be promoted. The message says why and, where there is one, the fix. Exit code 1. */
 export class PromotionRefused extends Error {
@@ -48,6 +49,17 @@ export interface PromotionTarget {
   readonly releaseTagPatterns: readonly string[];
   /** The target environment's gate. */
   readonly failOnSeverity: GateSeverity;
+  /**
+   * The managed signature the image must carry (registry.settings.signing), unless the target environment
+   * opted out (promotion.requireSignature: false).
+   * @default - no signature required
+   */
+  readonly signing?: SigningRequirement;
+}
+
+export interface PromotionDeps {
+  /** Waits between signing-status checks (tests pass one that returns at once). */
+  readonly sleep?: (seconds: number) => Promise<void>;
 }
 
 export interface PromotionRequest {
@@ -71,7 +83,7 @@ export interface PromotionResult {
 const isReleaseTag = (tag: string, patterns: readonly string[]) => patterns.some((p) => tagMatchesPattern(tag, p));
 
 /** Checks the gate and, unless dry-run, tags the image. `log` receives one line per step, for people and CI logs. */
-export async function promoteImage(client: ECRClient, target: PromotionTarget, req: PromotionRequest, log: (line: string) => void): Promise<PromotionResult> {
+export async function promoteImage(client: ECRClient, target: PromotionTarget, req: PromotionRequest, log: (line: string) => void, deps: PromotionDeps = {}): Promise<PromotionResult> {
   const repo = { repositoryName: target.repositoryName, ...(target.registryId ? { registryId: target.registryId } : {}) };
   if (req.tag !== undefined && !isReleaseTag(req.tag, target.releaseTagPatterns)) {
     throw new PromotionUsageError(`--tag ${JSON.stringify(req.tag)} is not a release tag (${target.releaseTagPatterns.join(', ')}): promote by the release tag the build pushed, e.g. v1.4.2-3f9c2ab, or by --digest`);
@@ -116,13 +128,26 @@ export async function promoteImage(client: ECRClient, target: PromotionTarget, r
   // 4. The promotion tag must be immutable, or it would prove nothing.
   await checkTagImmutable(client, repo, newTag);
 
-  // 5. The scan gate.
+  // 5. The signature: a COMPLETE managed signature from the configured Signer profile, which only a push by
+  // a principal allowed to sign with it (the CI push role) produces.
+  if (target.signing) {
+    try {
+      log(`signature COMPLETE by ${await requireSignature(client, repo, digest, target.signing, { log, sleep: deps.sleep })}`);
+    } catch (e) {
+      if (e instanceof SignatureRefused) throw new PromotionRefused(`${digest} cannot be promoted to ${req.to}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    log(`signature: not required for ${req.to} (promotion.requireSignature: false)`);
+  }
+
+  // 6. The scan gate.
   const scan = summarizeScan(await scanPages(client, repo, digest));
   log(`scan ${scan.status}: ${formatCounts(scan.counts)}; ${req.to} refuses findings at or above ${target.failOnSeverity}`);
   const scanProblem = scanGateProblem(scan, target.failOnSeverity);
   if (scanProblem) throw new PromotionRefused(`${digest} cannot be promoted to ${req.to}: ${scanProblem}`);
 
-  // 6. The promotion tag: already on this digest (idempotent), on another one (refuse), or free.
+  // 7. The promotion tag: already on this digest (idempotent), on another one (refuse), or free.
   const result = (outcome: PromotionResult['outcome']): PromotionResult => ({ digest, releaseTag: releaseTag as string, promotionTag: newTag, outcome });
   if (tags.includes(newTag)) {
     log(`already promoted: ${newTag} names ${digest}; nothing to do`);
@@ -137,7 +162,7 @@ export async function promoteImage(client: ECRClient, target: PromotionTarget, r
     return result('dry-run');
   }
 
-  // 7. Tag it: put the same manifest again under the new tag (no layers move; same digest by construction).
+  // 8. Tag it: put the same manifest again under the new tag (no layers move; same digest by construction).
   const got = await client.send(new BatchGetImageCommand({
     ...repo,
     imageIds: [{ imageDigest: digest }],

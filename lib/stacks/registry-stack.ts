@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { EnvConfig, RegistryConfig, RESOURCE_PREFIX } from '../config/types';
@@ -53,6 +53,14 @@ export class RegistryStack extends Stack {
       crossAccountPullAccounts: [...new Set(pullAccounts)].sort(),
     });
     const repository = this.registry.repository;
+    // The profile registry.settings names, in this account and region. By name, not by reference: the
+    // settings may be managed elsewhere (registry.settings.manage: false).
+    const signingProfileArn = this.formatArn({
+      service: 'signer',
+      resource: '/signing-profiles',
+      resourceName: config.settings.signing.profileName,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     const ci = config.ciPushRole;
     if (ci?.githubRepository !== undefined) {
       this.ciPushRole = new GithubCiPushRole(this, 'CiPushRole', {
@@ -62,6 +70,8 @@ export class RegistryStack extends Stack {
         environments: ci.environments,
         oidcProviderArn: ci.oidcProviderArn,
         createOidcProvider: ci.createOidcProvider,
+        // Managed signing signs with the pusher's identity: the push role may sign with the profile.
+        signingProfileArn,
       });
     }
 
@@ -69,7 +79,8 @@ export class RegistryStack extends Stack {
       appName: RESOURCE_PREFIX,
       envName: REGISTRY_MONITORING_NAME,
       repository,
-      alarms: config.alarms,
+      // One setting drives the account's scanning configuration (RegistrySettingsStack) and these alarms.
+      alarms: { ...config.alarms, scanType: config.settings.scanType },
       // The single expected writer: any other pusher raises the unexpected-push alarm.
       ciPushRoleArn: this.ciPushRole?.role.roleArn,
     });
@@ -87,6 +98,8 @@ export class RegistryStack extends Stack {
       stalePullDays: config.inventory.stalePullDays,
       storagePricePerGbMonthUsd: config.inventory.storagePricePerGbMonthUsd,
       logRemovalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // Signing failures notify like scan failures do (there is no ECR signing event to match).
+      signingProfileArn,
     });
     for (const row of this.inventory.dashboardRows) this.monitoring.dashboard.addWidgets(...row);
 

@@ -87,7 +87,7 @@ describe('npm run doctor: a run', () => {
     expect(lines[1]).toBe('FAIL  stack BetterCallBuffet-Registry: not deployed in us-east-1 -> fix: deploy it: npx cdk deploy BetterCallBuffet-Registry --exclusively -c githubRepository=acme-corp/buffet');
     expect(lines[2]).toBe('PASS  stack BetterCallBuffet-staging-Service: CREATE_COMPLETE in us-east-1, account 111122223333, 0 resources');
     expect(lines).toContain('SKIP  alarm better-call-buffet-registry-pull-anomaly: stack BetterCallBuffet-Registry is not deployed');
-    expect(lines).toContain('PASS  registry scanning in us-east-1: BASIC, as alarms.scanType says; no registry rules, so each repository\'s own scan-on-push setting applies');
+    expect(lines).toContain('PASS  registry scanning in us-east-1: BASIC, as registry.settings.scanType says; no registry rules, so each repository\'s own scan-on-push setting applies');
     expect(lines.every((l, i) => i === 0 || i === lines.length - 1 || /^(PASS|FAIL|SKIP|ERROR) /.test(l))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/^doctor: 2 passed, 1 failed, \d+ skipped, 0 could not run$/);
     expect(r).toMatchObject({ code: 1, stderr: '' });

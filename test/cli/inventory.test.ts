@@ -53,7 +53,7 @@ describe('npm run inventory', () => {
     cwMock.on(PutMetricDataCommand).resolves({});
     const r = await run('--repository', 'repo', '--publish', '--namespace', 'Mine/Inventory');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).published).toEqual({ namespace: 'Mine/Inventory', metrics: 9 });
+    expect(JSON.parse(r.stdout).published).toEqual({ namespace: 'Mine/Inventory', metrics: 10 });
     expect(cwMock.commandCalls(PutMetricDataCommand)[0].args[0].input.Namespace).toBe('Mine/Inventory');
   });
 

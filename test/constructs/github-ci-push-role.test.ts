@@ -4,6 +4,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { GithubCiPushRole, GithubCiPushRoleProps } from '../../lib/constructs/github-ci-push-role';
 
 const PROVIDER_ARN = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+const PROFILE_ARN = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/better_call_buffet';
 
 function ciRole(props: Partial<GithubCiPushRoleProps> = {}): { stack: Stack; template: () => Template } {
   const stack = new Stack(new App(), 'TestStack', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -101,14 +102,26 @@ describe('GithubCiPushRole', () => {
         Action: [
           // docker push (ECR user guide, "IAM permissions for pushing an image"; BatchGetImage for manifest reads)
           'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart',
-          // npm run promote: the image, its scan, and the repository's tag mutability
-          'ecr:DescribeImageScanFindings', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
+          // npm run promote: the image, its scan, its managed signature, and the repository's tag mutability
+          'ecr:DescribeImageScanFindings', 'ecr:DescribeImageSigningStatus', 'ecr:DescribeImages', 'ecr:DescribeRepositories',
         ],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Repo/), 'Arn'] },
       },
       { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
     ]);
     template().resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  test('with a signing profile: may sign payloads with that profile only (managed signing signs as the pusher), nothing else of Signer', () => {
+    const { template } = ciRole({ signingProfileArn: PROFILE_ARN });
+    const statements = Object.values(template().findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+    expect(statements.filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('signer:'))).toEqual([
+      { Sid: 'SignPushesWithTheManagedSigningProfile', Effect: 'Allow', Action: 'signer:SignPayload', Resource: PROFILE_ARN },
+    ]);
+  });
+
+  test('without a signing profile there is no Signer permission at all', () => {
+    expect(JSON.stringify(ciRole().template().toJSON())).not.toContain('signer:');
   });
 
   describe('validation', () => {
@@ -119,6 +132,8 @@ describe('GithubCiPushRole', () => {
       ['a wildcard branch', { branches: ['feature/*'] }, /branches\[0\] "feature\/\*" must be a literal name/],
       ['a wildcard environment', { environments: ['prod*'] }, /environments\[0\] "prod\*" must be a literal name/],
       ['both createOidcProvider and an ARN', { createOidcProvider: true, oidcProviderArn: PROVIDER_ARN }, /createOidcProvider and oidcProviderArn were both given/],
+      ['a versioned signing profile ARN', { signingProfileArn: `${PROFILE_ARN}/AbCdEf1234` }, /signingProfileArn must be a Signer profile ARN without version .*got ".*AbCdEf1234"/],
+      ['a wildcard signing profile', { signingProfileArn: 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/*' }, /signingProfileArn must be a Signer profile ARN without version/],
       ['a provider ARN for another issuer', { oidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' }, /oidcProviderArn must be the ARN of the account's token\.actions\.githubusercontent\.com provider/],
     ])('%s is refused', (_name, props, message) => {
       expect(() => ciRole(props)).toThrow(message);

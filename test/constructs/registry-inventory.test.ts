@@ -108,9 +108,44 @@ describe('RegistryInventory', () => {
     expect(names.sort()).toEqual(['better-call-buffet-prod-inventory-failures', 'better-call-buffet-prod-inventory-stopped']);
   });
 
+  describe('with a signing profile: the signing check (no ECR event exists for signing)', () => {
+    const PROFILE = 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/better_call_buffet';
+    const signed = build({ signingProfileArn: PROFILE });
+
+    test('reads the signing status in this repository only, told the profile and a lookback of two intervals plus the grace period', () => {
+      const statements = Object.values(signed.template.findResources('AWS::IAM::Policy'))[0].Properties.PolicyDocument.Statement;
+      expect(statements).toContainEqual({
+        Sid: 'ReadSigningStatusInThisRepository', Effect: 'Allow', Action: 'ecr:DescribeImageSigningStatus',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:us-east-1:123456789012:repository/better-call-buffet-prod']] },
+      });
+      signed.template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SIGNING_PROFILE_ARN: PROFILE, SIGNING_LOOKBACK_MINUTES: String(2 * 60 + 30) }) },
+      });
+    });
+
+    test('an alarm on unsigned recent releases notifies the topic, on ALARM and OK, with a runbook', () => {
+      const [alarm] = Object.values(signed.template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'better-call-buffet-prod-inventory-unsigned-releases' } }));
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'BetterCallBuffet/RegistryInventory', MetricName: 'UnsignedReleaseImageCount', Statistic: 'Maximum', Period: 3600,
+        Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: expect.stringMatching(/^Topic/) }], OKActions: [{ Ref: expect.stringMatching(/^Topic/) }],
+        AlarmDescription: expect.stringMatching(/not signed by the configured AWS Signer profile.*What to do: .*message = "unsigned release image"/),
+      });
+      expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+    });
+
+    test('without a profile: no signing permission, variables or alarm', () => {
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/DescribeImageSigningStatus|SIGNING_PROFILE_ARN|unsigned-releases/);
+    });
+
+    test('refuses a versioned or malformed profile ARN', () => {
+      expect(() => build({ signingProfileArn: `${PROFILE}/AbCdEf1234` })).toThrow(/signingProfileArn must be a Signer profile ARN without version .*got ".*AbCdEf1234"/);
+    });
+  });
+
   test('dashboard rows cover size, cost, counts and staleness', () => {
     const titles = inventory.dashboardRows.flat().map((w) => JSON.stringify(w.toJson()));
-    for (const needle of ['Repository size (GiB)', 'Estimated storage cost', 'TaggedImageCount', 'UntaggedImageCount', 'StaleImageCount', 'ReleaseSizeChangePercent', 'Inventory alarms']) {
+    for (const needle of ['Repository size (GiB)', 'Estimated storage cost', 'TaggedImageCount', 'UntaggedImageCount', 'SignatureCount', 'StaleImageCount', 'ReleaseSizeChangePercent', 'Inventory alarms']) {
       expect(titles.join('\n')).toContain(needle);
     }
   });

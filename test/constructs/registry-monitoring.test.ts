@@ -5,7 +5,7 @@ import { REGISTRY } from '../../lib/config/environments';
 import { AlarmsConfig, EnvName } from '../../lib/config/types';
 import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
 import { guardAcknowledgements } from '../../lib/governance/control-tower';
-import { RegistryMonitoring, RegistryMonitoringProps } from '../../lib/constructs/registry-monitoring';
+import { RegistryAlarmSettings, RegistryMonitoring, RegistryMonitoringProps } from '../../lib/constructs/registry-monitoring';
 
 const ACCOUNT = '123456789012';
 const CI_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/better-call-buffet-ci-push`;
@@ -20,7 +20,7 @@ interface Built {
  * REGISTRY.alarms, used as prod here); dev and staging keep the thresholds they had, so the construct is
  * still exercised with differing configurations.
  */
-const ALARMS_BY_ENV: Record<EnvName, AlarmsConfig> = {
+const ALARMS_BY_ENV: Record<EnvName, RegistryAlarmSettings> = {
   dev: {
     criticalFindings: true, alertOnHighFindings: false, scanFailures: true, imageCountQuotaFraction: 0.8, apiUsageQuotaFraction: 0.8,
     pullAnomalyBandWidth: false, authFailureThreshold: 10, cloudTrail: 'none', scanType: 'BASIC', emails: [],
@@ -29,11 +29,12 @@ const ALARMS_BY_ENV: Record<EnvName, AlarmsConfig> = {
     criticalFindings: true, alertOnHighFindings: true, scanFailures: true, imageCountQuotaFraction: 0.8, apiUsageQuotaFraction: 0.8,
     pullAnomalyBandWidth: 3, pullAnomalyEvaluationPeriods: 3, authFailureThreshold: 5, cloudTrail: 'none', scanType: 'BASIC', emails: [],
   },
-  prod: REGISTRY.alarms,
+  // The app passes registry.settings.scanType to the construct (one setting for scanning and alarms).
+  prod: { ...REGISTRY.alarms, scanType: REGISTRY.settings.scanType },
 };
 
 /** A fresh stack holding only the monitoring of `better-call-buffet-<env>`, with that environment's alarm config. */
-function build(env: EnvName, alarms: Partial<AlarmsConfig> = {}, extra: Partial<RegistryMonitoringProps> = {}): Built {
+function build(env: EnvName, alarms: Partial<RegistryAlarmSettings> = {}, extra: Partial<RegistryMonitoringProps> = {}): Built {
   const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const monitoring = new RegistryMonitoring(stack, 'Monitoring', {
     appName: 'better-call-buffet',
@@ -1105,9 +1106,12 @@ describe('config validation of the monitoring fields', () => {
     expect(withAlarms({ pullAnomalyEvaluationPeriods: 0 })).toThrow(/^registry\.alarms\.pullAnomalyEvaluationPeriods must be an integer from 1 to 288 .*got 0/);
   });
 
-  test('rejects an unknown scan type or CloudTrail mode, naming the field', () => {
-    expect(withAlarms({ scanType: 'FULL' as never })).toThrow(/^registry\.alarms\.scanType "FULL" is not a scan type/);
+  test('rejects an unknown CloudTrail mode, naming the field', () => {
     expect(withAlarms({ cloudTrail: 'on' as never })).toThrow(/^registry\.alarms\.cloudTrail "on" is not allowed/);
+  });
+
+  test('refuses the removed alarms.scanType, naming its replacement (registry.settings.scanType)', () => {
+    expect(withAlarms({ scanType: 'ENHANCED' } as never)).toThrow(/^registry\.alarms\.scanType "ENHANCED" was removed: set registry\.settings\.scanType instead/);
   });
 
   test('rejects a trail retention that is not a positive integer, or set without a trail to apply to', () => {

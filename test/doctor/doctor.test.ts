@@ -120,7 +120,7 @@ describe('the plan comes from the synthesized templates', () => {
     expect(PLAN.topics).toHaveLength(resources('AWS::SNS::Topic').length);
     expect(PLAN.trails).toHaveLength(1);
     expect(PLAN.repositories).toEqual([expect.objectContaining({ scanOnPush: true })]);
-    expect(PLAN.registry).toEqual({ region: REGISTRY.region, scanType: REGISTRY.alarms.scanType ?? 'BASIC', cloudTrail: REGISTRY.alarms.cloudTrail });
+    expect(PLAN.registry).toEqual({ region: REGISTRY.region, scanType: REGISTRY.settings.scanType, cloudTrail: REGISTRY.alarms.cloudTrail });
   });
 
   test('notifying rules target the alarm topic; counting rules the event log; the schedule the inventory function', () => {
@@ -364,7 +364,7 @@ describe('scanning', () => {
 
   test('registry: FAIL when it scans ENHANCED but the alarms listen for BASIC scan events', async () => {
     given({ registryScan: { scanType: 'ENHANCED', rules: [] } });
-    expect(line(await run(), 'registry scanning in us-east-1')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('the registry scans ENHANCED, but alarms.scanType is BASIC') });
+    expect(line(await run(), 'registry scanning in us-east-1')).toMatchObject({ status: 'FAIL', detail: expect.stringContaining('the registry scans ENHANCED, but registry.settings.scanType is BASIC') });
   });
 
   test('registry: FAIL when its scan-on-push filters miss the repository, PASS when one matches', async () => {

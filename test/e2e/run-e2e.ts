@@ -1,9 +1,9 @@
 /**
- * End-to-end test of the real CDK CLI flow against a local moto_server: bootstrap, the shared registry,
- * build-once-promote-by-digest (images put through the ECR API, the promotion gate refusing CRITICAL findings
- * and unscanned images, promoting a clean one dev -> staging -> prod), each environment's service stack
- * (deploy, no-op redeploy, diff, deploy pinned to the promoted digest), `npm run doctor` on what was deployed,
- * destroy. Run with `npm run e2e`;
+ * End-to-end test of the real CDK CLI flow against a local moto_server: bootstrap, the shared registry and its
+ * registry settings, build-once-promote-by-digest (images put through the ECR API, the promotion gate refusing
+ * CRITICAL findings, unscanned images and unsigned, failed or wrongly signed ones, promoting a clean one
+ * dev -> staging -> prod; signing statuses come from a stand-in, lib/signing-stand-in.ts, as moto has none), each environment's service stack
+ * (deploy, no-op redeploy, diff, deploy pinned to the promoted digest), `npm run doctor` on what was deployed, destroy. Run with `npm run e2e`;
  * see docs/quality-gates.md "End-to-end test" and docs/pipeline.md.
  *
  * moto stands in for AWS: what it cannot model is reported as "NOT VERIFIED BY E2E (moto gap)" and is
@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { helpOrRefuseArgs } from '../../lib/cli/plain-args';
+import { signingProfileArn } from '../../lib/aws/signing';
 import { loadEnvironment, loadRegistry } from '../../lib/config/load';
 import { EnvConfig, RegistryConfig } from '../../lib/config/types';
 import { AssemblyStack, EnvironmentAssembly, readEnvironmentAssembly, resourcesOfType, Template } from './lib/assembly';
@@ -29,8 +30,9 @@ import {
 import { MOTO_ACCOUNT, MotoServer } from './lib/moto';
 import { doctorE2e } from './lib/doctor-e2e';
 import { inventoryE2e } from './lib/inventory-e2e';
-import { applyWorkaround, GETATT_TO_ALARMS, KMS_KEY_TAGS, Workaround } from './lib/moto-workarounds';
+import { applyWorkaround, GETATT_TO_ALARMS, GETATT_TO_SIGNING_PROFILES, KMS_KEY_TAGS, Workaround } from './lib/moto-workarounds';
 import { CommandError, killRunningCommands } from './lib/process';
+import { SigningStandIn } from './lib/signing-stand-in';
 import { check, renderFailure, StepContext, StepFailure, Steps } from './lib/steps';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -136,6 +138,8 @@ class E2e {
     readonly env: NodeJS.ProcessEnv,
     readonly work: string,
     readonly logs: string,
+    /** Answers DescribeImageSigningStatus in front of moto (which implements no managed signing). */
+    readonly signing: SigningStandIn,
   ) {
     let n = 0;
     this.steps = new Steps(
@@ -166,9 +170,13 @@ class E2e {
     return this.cdk(ctx, ['deploy', '--app', asm.dir, ...stacks.map((s) => s.id), '--exclusively', ...this.deployFlags]);
   }
 
-  /** `npm run promote -- args` (the real CLI, SDK v3 against moto through AWS_ENDPOINT_URL); `expectCode` or the step fails. */
+  /**
+   * `npm run promote -- args` (the real CLI, SDK v3 through AWS_ENDPOINT_URL: the signing stand-in, which passes
+   * everything but DescribeImageSigningStatus on to moto); `expectCode` or the step fails.
+   */
   promote(ctx: StepContext, args: readonly string[], expectCode: number) {
-    return ctx.runOk(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'lib', 'cli', 'promote.ts'), ...args], { cwd: ROOT }, expectCode);
+    return ctx.runOk(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'lib', 'cli', 'promote.ts'), ...args],
+      { cwd: ROOT, env: { ...this.env, AWS_ENDPOINT_URL: this.signing.endpoint } }, expectCode);
   }
 
   /** The tags of each image, by digest. */
@@ -228,9 +236,10 @@ class E2e {
         awsJson<{ taskDefinition: TaskDefinitionDescription }>(run, ['ecs', 'describe-task-definition', '--task-definition', id]),
         awsJson<{ taskDefinitionArns: string[] }>(run, ['ecs', 'list-task-definitions', '--family-prefix', id.replace(/^.*:task-definition\//, '').replace(/:\d+$/, '')]),
       ]);
-    const [stacks, registryResources, serviceResources, repos, byFamily] = await Promise.all([
+    const [stacks, registryResources, settingsResources, serviceResources, repos, byFamily] = await Promise.all([
       awsJson<{ Stacks: StackDescription[] }>(run, ['cloudformation', 'describe-stacks']),
       options.registry ? this.stackResources(run, asm.registry.stackName) : [],
+      options.registry && asm.settings ? this.stackResources(run, asm.settings.stackName) : [],
       this.stackResources(run, asm.service.stackName),
       options.registry
         ? awsJson<{ repositories: RepositoryDescription[] }>(run, ['ecr', 'describe-repositories', '--repository-names', REGISTRY_CONFIG.repositoryName])
@@ -246,8 +255,13 @@ class E2e {
       return found;
     };
     return {
-      stacks: [stack(asm.registry.stackName), stack(asm.service.stackName)],
-      resources: { [asm.registry.stackName]: registryResources, [asm.service.stackName]: serviceResources },
+      // [registry, service, settings?]: callers index the service stack as [1].
+      stacks: [stack(asm.registry.stackName), stack(asm.service.stackName), ...(options.registry && asm.settings ? [stack(asm.settings.stackName)] : [])],
+      resources: {
+        [asm.registry.stackName]: registryResources,
+        [asm.service.stackName]: serviceResources,
+        ...(asm.settings ? { [asm.settings.stackName]: settingsResources } : {}),
+      },
       repository: repos.repositories[0],
       taskDefinition: taskDef.taskDefinition,
       taskDefinitionRevisions: revisions.taskDefinitionArns,
@@ -276,7 +290,7 @@ class E2e {
       const deployed = state.stacks.find((s) => s.StackName === stack.stackName);
       check(deployed, `stack ${stack.stackName} is not deployed`);
       check(/_COMPLETE$/.test(deployed.StackStatus) && !/ROLLBACK/.test(deployed.StackStatus), `stack ${stack.stackName} is ${deployed.StackStatus}`);
-      const [owner, expected] = stack === asm.registry ? ['registry', registry.terminationProtection] : [config.envName, config.terminationProtection];
+      const [owner, expected] = stack === asm.service ? [config.envName, config.terminationProtection] : ['registry', registry.terminationProtection];
       check(
         (deployed.EnableTerminationProtection ?? false) === expected,
         `stack ${stack.stackName}: termination protection is ${deployed.EnableTerminationProtection}, ${owner}.terminationProtection is ${expected}`,
@@ -521,13 +535,16 @@ interface Pushed {
 async function registryFlow(e2e: E2e, first: { target: Target; base: EnvironmentAssembly }, all: readonly EnvironmentAssembly[]): Promise<string | undefined> {
   const { steps } = e2e;
   const { registry } = first.base;
-  await steps.step(`[registry] the registry template is identical in every environment's synth`, async () => {
-    // Deploy-time context (-c env, -c imageDigest/imageTag) must never change the shared registry.
-    const text = (asm: EnvironmentAssembly) => fs.readFileSync(asm.registry.templateFile, 'utf8');
-    for (const asm of all) check(text(asm) === text(first.base), `${asm.dir}: ${asm.registry.stackName} differs from ${first.base.dir}`);
-    steps.info(`${registry.stackName}: byte-identical in ${all.length} assemblies (different -c env, -c imageDigest, -c imageTag)`);
+  const shared = [registry, ...(first.base.settings ? [first.base.settings] : [])];
+  await steps.step(`[registry] the registry and registry settings templates are identical in every environment's synth`, async () => {
+    // Deploy-time context (-c env, -c imageDigest/imageTag) must never change the shared registry or its settings.
+    for (const pick of [(a: EnvironmentAssembly) => a.registry, (a: EnvironmentAssembly) => a.settings]) {
+      const text = (asm: EnvironmentAssembly) => { const s = pick(asm); return s ? fs.readFileSync(s.templateFile, 'utf8') : 'none'; };
+      for (const asm of all) check(text(asm) === text(first.base), `${asm.dir}: ${pick(asm)?.stackName ?? 'the settings stack'} differs from ${first.base.dir}`);
+    }
+    steps.info(`${shared.map((s) => s.stackName).join(', ')}: byte-identical in ${all.length} assemblies (different -c env, -c imageDigest, -c imageTag)`);
   });
-  await steps.step(`[registry] cdk deploy ${registry.stackName}`, (ctx) => e2e.deploy(ctx, first.base, [registry]));
+  await steps.step(`[registry] cdk deploy ${shared.map((s) => s.stackName).join(' ')}`, (ctx) => e2e.deploy(ctx, first.base, shared));
   const { kmsKey } = await steps.step('[registry] verify the repository every environment pulls from', async (ctx) => {
     // No service stack yet: verify() needs one, so deploy the first environment's with it (checked again later).
     await e2e.deploy(ctx, first.base, [first.base.service]);
@@ -560,7 +577,7 @@ async function registerScanResult(e2e: E2e, digest: string, counts: Record<strin
 async function promotionFlow(e2e: E2e): Promise<Pushed> {
   const { steps } = e2e;
   const repo = REGISTRY_CONFIG.repositoryName;
-  const images = await steps.step(`[promote] push three release images through the ECR API (put-image) and scan them`, async (ctx) => {
+  const images = await steps.step(`[promote] push six release images through the ECR API (put-image), scan them, sign them (stand-in)`, async (ctx) => {
     const run = e2e.aws(ctx);
     const put = async (tag: string, seed: string): Promise<Pushed> => {
       const r = await awsJson<{ image: { imageId: { imageDigest: string } } }>(run, [
@@ -569,17 +586,48 @@ async function promotionFlow(e2e: E2e): Promise<Pushed> {
       ]);
       return { tag, digest: r.image.imageId.imageDigest };
     };
-    const [clean, critical, unscanned] = await Promise.all([put('v1.0.1-e2e0001', 'clean'), put('v1.0.2-e2e0002', 'critical'), put('v1.0.3-e2e0003', 'unscanned')]);
+    const [clean, critical, unscanned, unsigned, failed, foreign] = await Promise.all([
+      put('v1.0.1-e2e0001', 'clean'), put('v1.0.2-e2e0002', 'critical'), put('v1.0.3-e2e0003', 'unscanned'),
+      put('v1.0.4-e2e0004', 'unsigned'), put('v1.0.5-e2e0005', 'failed'), put('v1.0.6-e2e0006', 'foreign'),
+    ]);
     // moto needs a started scan before it answers DescribeImageScanFindings; the unscanned image gets none.
-    await Promise.all([clean, critical].map((i) => awsJson(run, ['ecr', 'start-image-scan', '--repository-name', repo, '--image-id', `imageDigest=${i.digest}`])));
-    await registerScanResult(e2e, clean.digest, { LOW: 2 });
-    await registerScanResult(e2e, critical.digest, { CRITICAL: 2, HIGH: 1 });
+    await Promise.all([clean, critical, unsigned, failed, foreign].map((i) => awsJson(run, ['ecr', 'start-image-scan', '--repository-name', repo, '--image-id', `imageDigest=${i.digest}`])));
+    await Promise.all([
+      registerScanResult(e2e, clean.digest, { LOW: 2 }),
+      registerScanResult(e2e, critical.digest, { CRITICAL: 2, HIGH: 1 }),
+      ...[unsigned, failed, foreign].map((i) => registerScanResult(e2e, i.digest, { LOW: 1 })),
+    ]);
+    // Managed signing, as the stand-in reports it (moto has none): the first three signed by the configured
+    // profile, one never signed, one FAILED, one signed by a profile of another account.
+    const profile = signingProfileArn(REGISTRY_CONFIG.region, MOTO_ACCOUNT, REGISTRY_CONFIG.settings.signing.profileName);
+    for (const i of [clean, critical, unscanned]) e2e.signing.register(i.digest, [{ signingProfileArn: profile, status: 'COMPLETE' }]);
+    e2e.signing.register(failed.digest, [{ signingProfileArn: profile, status: 'FAILED', failureCode: 'AccessDeniedException', failureReason: 'not authorized to perform signer:SignPayload' }]);
+    e2e.signing.register(foreign.digest, [{ signingProfileArn: profile.replace(MOTO_ACCOUNT, '999999999999'), status: 'COMPLETE' }]);
     // Release tags are immutable: a second push of a tag with another manifest is refused. ECR answers
     // ImageTagAlreadyExistsException, moto ImageAlreadyExistsException.
     await awsExpectError(run, ['ecr', 'put-image', '--repository-name', repo, '--image-tag', clean.tag, '--image-manifest', dockerManifest('other'),
       '--image-manifest-media-type', 'application/vnd.docker.distribution.manifest.v2+json'], /ImageTagAlreadyExistsException|ImageAlreadyExistsException/);
-    steps.info(`pushed ${clean.tag} (${clean.digest}), ${critical.tag} (CRITICAL=2), ${unscanned.tag} (never scanned); re-pushing ${clean.tag} is refused`);
-    return { clean, critical, unscanned };
+    steps.info(`pushed ${clean.tag} (${clean.digest}), ${critical.tag} (CRITICAL=2), ${unscanned.tag} (never scanned), ${unsigned.tag} (never signed), ${failed.tag} (signing FAILED), ${foreign.tag} (signed by another account's profile); re-pushing ${clean.tag} is refused`);
+    return { clean, critical, unscanned, unsigned, failed, foreign };
+  });
+  steps.notVerified(
+    'ECR managed signing itself (the signing configuration signing each push as the pusher, DescribeImageSigningStatus)',
+    'moto 5.2.1 implements neither the signing configuration nor DescribeImageSigningStatus; the e2e answers DescribeImageSigningStatus from a stand-in in front of moto (statuses it registered per digest), so the gate runs through the real CLI and SDK — ECR\'s own statuses are covered by unit tests with aws-sdk-client-mock (test/promotion/promote.test.ts)',
+  );
+
+  await steps.step('[promote] the signature gate refuses an unsigned, a FAILED and a wrongly signed image (exit 1, nothing tagged)', async (ctx) => {
+    const [unsigned, failed, foreign] = await Promise.all([
+      e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--tag', images.unsigned.tag], 1),
+      e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--tag', images.failed.tag], 1),
+      e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--tag', images.foreign.tag], 1),
+    ]);
+    check(/REFUSED: .*it has no managed signature/.test(unsigned.stderr), `no "no managed signature" refusal in: ${unsigned.stderr}`);
+    check(/REFUSED: .*FAILED \(AccessDeniedException: not authorized to perform signer:SignPayload\)/.test(failed.stderr), `no FAILED-signature refusal in: ${failed.stderr}`);
+    check(/REFUSED: .*not signed by the configured profile .*only by arn:aws:signer:[^:]+:999999999999:/.test(foreign.stderr), `no wrong-profile refusal in: ${foreign.stderr}`);
+    const tags = await e2e.imageTags(ctx, [images.unsigned.digest, images.failed.digest, images.foreign.digest]);
+    check(tags.every((t) => !t.some((x) => x.startsWith('dev-'))), `a refused image was tagged anyway: ${JSON.stringify(tags)}`);
+    check(e2e.signing.answered >= 3, `the signing stand-in answered ${e2e.signing.answered} DescribeImageSigningStatus calls, expected at least 3`);
+    for (const r of [unsigned, failed, foreign]) steps.info(`refused: ${r.stderr.trim().split('\n').pop()}`);
   });
 
   await steps.step('[promote] the gate refuses CRITICAL findings and an image with no scan (exit 1, nothing tagged)', async (ctx) => {
@@ -599,6 +647,7 @@ async function promotionFlow(e2e: E2e): Promise<Pushed> {
     const { clean } = images;
     const dry = await e2e.promote(ctx, ['--from', 'build', '--to', 'dev', '--tag', clean.tag, '--dry-run'], 0);
     check(dry.stdout.includes(`would promote (dry run) ${clean.digest} to dev`), `dry run output: ${dry.stdout}`);
+    check(/signature COMPLETE by arn:aws:signer:/.test(dry.stdout), `the dry run does not show the signature check: ${dry.stdout}`);
     check(!(await e2e.imageTags(ctx, [clean.digest]))[0].includes(`dev-${clean.tag}`), 'the dry run tagged the image');
     // Skipping an environment is refused before any AWS call.
     await e2e.promote(ctx, ['--from', 'dev', '--to', 'prod', '--tag', clean.tag], 2);
@@ -702,7 +751,8 @@ async function destroyFlow(e2e: E2e, flows: readonly { readonly changed: Environ
   await steps.step(`cdk destroy every stack (repository, images and promotion tags must remain: RETAIN)`, async (ctx) => {
     const run = e2e.aws(ctx);
     const all = await awsJson<{ Stacks: StackDescription[] }>(run, ['cloudformation', 'describe-stacks']);
-    const stacks = [...flows.map((f) => f.changed.service), flows[0].changed.registry];
+    const settings = flows[0].changed.settings;
+    const stacks = [...flows.map((f) => f.changed.service), flows[0].changed.registry, ...(settings ? [settings] : [])];
     const isProtected = (name: string) => all.Stacks.some((d) => d.StackName === name && d.EnableTerminationProtection);
     for (const s of stacks.filter((x) => isProtected(x.stackName))) {
       // Explicit and visible: a protected stack is never destroyed by accident, not even by the e2e.
@@ -720,6 +770,13 @@ async function destroyFlow(e2e: E2e, flows: readonly { readonly changed: Environ
     }
     for (const flow of flows) await e2e.cdk(ctx, ['destroy', '--app', flow.changed.dir, flow.changed.service.id, '--exclusively', '--force']);
     await e2e.cdk(ctx, ['destroy', '--app', flows[0].changed.dir, flows[0].changed.registry.id, '--exclusively', '--force']);
+    if (settings) {
+      await e2e.cdk(ctx, ['destroy', '--app', flows[0].changed.dir, settings.id, '--exclusively', '--force']);
+      steps.notVerified(
+        `${settings.stackName} keeps scanning and signing when it is destroyed (DeletionPolicy Retain on all three resources)`,
+        'moto creates no registry scanning configuration, Signer profile or signing configuration from CloudFormation, so nothing can remain to look at — the Retain policies are checked on the template by test/constructs/registry-settings.test.ts',
+      );
+    }
     const [, repos, images] = await Promise.all([
       expectStacksGone(run, stacks.map((s) => s.stackName)),
       awsJson<{ repositories: RepositoryDescription[] }>(run, ['ecr', 'describe-repositories', '--repository-names', repo]),
@@ -772,6 +829,7 @@ async function main(): Promise<number> {
   const motoLog = path.join(tmp, 'moto.log');
 
   let moto: MotoServer | undefined;
+  let signing: SigningStandIn | undefined;
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) return;
@@ -789,7 +847,9 @@ async function main(): Promise<number> {
     const motoStart = Date.now();
     moto = await MotoServer.start(motoLog, isolatedEnv());
     console.log(`moto_server PID ${moto.pid} on ${moto.endpoint} (log: ${motoLog}), ready in ${((Date.now() - motoStart) / 1000).toFixed(1)} s`);
-    e2e = new E2e(moto, cliEnv(moto.endpoint, home, emptyFile), work, logs);
+    signing = await SigningStandIn.start(moto.endpoint, MOTO_ACCOUNT);
+    console.log(`signing stand-in on ${signing.endpoint} (answers DescribeImageSigningStatus, forwards the rest to moto)`);
+    e2e = new E2e(moto, cliEnv(moto.endpoint, home, emptyFile), work, logs, signing);
     const { steps } = e2e;
     const runner = e2e;
 
@@ -808,7 +868,7 @@ async function main(): Promise<number> {
       pool(2, targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')}`, (ctx) => runner.synth(ctx, t, [], path.join(tmp, `asm-${t.name}`))))),
     ]);
     for (const settled of [bootstrapped, probed, synthesized]) if (settled.status === 'rejected') throw settled.reason;
-    const workarounds: Workaround[] = [GETATT_TO_ALARMS];
+    const workarounds: Workaround[] = [GETATT_TO_ALARMS, GETATT_TO_SIGNING_PROFILES];
     if ((probed as PromiseFulfilledResult<boolean>).value) workarounds.push(KMS_KEY_TAGS);
     /** moto workarounds, applied to every assembly alike (so cdk diff stays exact) and reported once each. */
     const counts = new Map<Workaround, number>();
@@ -839,6 +899,7 @@ async function main(): Promise<number> {
     const outside = moto ? 'setup (between steps)' : 'start moto_server';
     failure = e instanceof StepFailure ? e : new StepFailure(outside, e instanceof Error ? e.message : String(e), e instanceof CommandError ? e.command : undefined, e instanceof CommandError ? e.output : undefined, 0);
   } finally {
+    await signing?.close();
     if (moto) {
       await moto.stop();
       console.log(`moto_server PID ${moto.pid} stopped`);

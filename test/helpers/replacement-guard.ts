@@ -2,9 +2,10 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 
 /**
  * Resource types that hold state a replacement would lose: images (ECR), logs, keys (and everything
- * they encrypt), and topics (e-mail subscriptions must be re-confirmed).
+ * they encrypt), topics (e-mail subscriptions must be re-confirmed) and the Signer profile (a replaced
+ * profile has a new name: every image signed by the old one fails the promotion gate's signature check).
  */
-export const STATEFUL_TYPES: readonly string[] = ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SNS::Topic'];
+export const STATEFUL_TYPES: readonly string[] = ['AWS::ECR::Repository', 'AWS::Logs::LogGroup', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::Signer::SigningProfile'];
 
 const DANGEROUS: readonly ResourceImpact[] = [ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE, ResourceImpact.WILL_DESTROY, ResourceImpact.WILL_ORPHAN];
 

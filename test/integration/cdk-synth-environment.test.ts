@@ -20,10 +20,15 @@ describe('the real `cdk synth` on task environment variables and other config va
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'env-cli-'));
     const overlays = {
-      plain: { dev: { task: { environment: { LOG_LEVEL: 'info', NODE_ENV: 'production', FEATURE_FLAGS: 'a,b' } } } },
+      // Also: Amazon Inspector scanning and dev opting out of the signature gate (both valid), in the same run.
+      plain: {
+        registry: { settings: { scanType: 'ENHANCED' } },
+        dev: { task: { environment: { LOG_LEVEL: 'info', NODE_ENV: 'production', FEATURE_FLAGS: 'a,b' } }, promotion: { requireSignature: false } },
+      },
       credentials: { dev: { task: { environment: Object.fromEntries(CREDENTIAL_NAMES.map((n) => [n, 'x'])) } } },
       // Values the constructs refuse too: configuration validation must name them first, without a stack trace.
-      constructRules: { registry: { retention: { maxImages: 1e21 } }, dev: { task: { healthCheckPath: '/health;rm' } } },
+      // And prod opting out of the signature gate, which configuration validation refuses.
+      constructRules: { registry: { retention: { maxImages: 1e21 } }, dev: { task: { healthCheckPath: '/health;rm' } }, prod: { promotion: { requireSignature: false } } },
     };
     await Promise.all(Object.entries(overlays).map(async ([name, overlay]) => {
       const file = path.join(work, `${name}.json`);
@@ -59,6 +64,16 @@ describe('the real `cdk synth` on task environment variables and other config va
     expect(output).toMatch(/^Warning: no CI push role: registry\.ciPushRole\.githubRepository is unset, so no pipeline can push images to better-call-buffet\. .* -c githubRepository=owner\/repo$/m);
   });
 
+  test('registry.settings.scanType ENHANCED drives the registry scanning configuration and the scan alarms, with cdk-nag on', () => {
+    const { code, outdir } = runs.plain;
+    expect(code).toBe(0);
+    const read = (stack: string) => JSON.stringify(JSON.parse(fs.readFileSync(path.join(outdir, `${stack}.template.json`), 'utf8')).Resources);
+    expect(read('BetterCallBuffet-RegistrySettings')).toContain('"ScanType":"ENHANCED"');
+    expect(read('BetterCallBuffet-RegistrySettings')).toContain('"ScanFrequency":"CONTINUOUS_SCAN"');
+    expect(read('BetterCallBuffet-Registry')).toContain('"detail-type":["Inspector2 Finding"]');
+    expect(read('BetterCallBuffet-Registry')).not.toContain('"detail-type":["ECR Image Scan"]');
+  });
+
   test.each(CREDENTIAL_NAMES)('the credential-like name %s is refused with a pointer to task.secrets', (name) => {
     const { code, output } = runs.credentials;
     expect(code).toBe(1);
@@ -72,12 +87,13 @@ describe('the real `cdk synth` on task environment variables and other config va
     expect(fs.existsSync(runs.credentials.outdir)).toBe(false);
   });
 
-  test('maxImages 1e21 and a health check path with a ";" are configuration errors naming the field, not stack traces', () => {
+  test('maxImages 1e21, a health check path with a ";" and an unsigned prod are configuration errors naming the field, not stack traces', () => {
     const { code, output, outdir } = runs.constructRules;
     expect(code).toBe(1);
     expect(output).toContain('Configuration error:');
     expect(output).toContain('registry.retention.maxImages must be an integer from 1 to 100,000, got 1e+21');
     expect(output).toContain('dev.task.healthCheckPath must start with \'/\'');
+    expect(output).toContain('prod.promotion.requireSignature is false, but prod never runs an unsigned image');
     expect(output).not.toMatch(/^\s+at /m);
     expect(templates(outdir)).toEqual([]);
   });

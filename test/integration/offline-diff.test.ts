@@ -71,14 +71,17 @@ describe('npm run diff (spawned)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-Registry\nThere were no differences/);
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
-    expect(r.stdout).toMatch(/No differences in 2 stacks\.\n$/);
+    expect(r.stdout).toMatch(/Stack BetterCallBuffet-RegistrySettings\nThere were no differences/);
+    expect(r.stdout).toMatch(/No differences in 3 stacks\.\n$/);
     expect(r.stdout).not.toMatch(/Lifecycle policy of/);
     expect(r.leftInTmp).toEqual([]);
   }, SPAWN_TIMEOUT);
 
-  test('a changed property and lifecycle policy: the cdk diff, the explain before/after, exit 1 with --fail', () => {
-    // GIVEN a base whose dev repository scans differently and keeps different images
+  test('a changed property, lifecycle policy and registry setting: the cdk diff, the explain before/after, exit 1 with --fail', () => {
+    // GIVEN a base whose dev repository scans differently and keeps different images, and whose registry
+    // settings scanned with Amazon Inspector (what a reviewer sees when registry.settings.scanType changes)
     const registry = 'BetterCallBuffet-Registry';
+    const settings = 'BetterCallBuffet-RegistrySettings';
     const [logicalId, repo] = repositoryOf(baselines[registry] as CfnTemplate);
     const headPolicy = (repo.Properties?.LifecyclePolicy as { LifecyclePolicyText?: string } | undefined)?.LifecyclePolicyText;
     const basePolicy = headPolicy === RELEASES_POLICY ? RELEASES_POLICY.replace('"countNumber":100', '"countNumber":7') : RELEASES_POLICY;
@@ -87,6 +90,8 @@ describe('npm run diff (spawned)', () => {
       const props = baseRepo.Properties as Record<string, unknown>;
       props.LifecyclePolicy = { LifecyclePolicyText: basePolicy };
       props.RepositoryName = 'renamed-in-base';
+      const scanning = Object.values((templates[settings] as CfnTemplate).Resources ?? {}).find((x) => x.Type === 'AWS::ECR::RegistryScanningConfiguration');
+      Object.assign(scanning?.Properties as Record<string, unknown>, { ScanType: 'ENHANCED', Rules: [{ ScanFrequency: 'CONTINUOUS_SCAN', RepositoryFilters: [{ Filter: 'better-call-buffet', FilterType: 'WILDCARD' }] }] });
     });
     // WHEN
     const r = runDiff(['--env', 'dev', '--baseline-dir', dir, '--fail']);
@@ -99,7 +104,10 @@ describe('npm run diff (spawned)', () => {
     expect(block.slice(1).some((l) => / {2}[-+] /.test(l))).toBe(true);
     expect(r.stdout).toContain(block.join('\n'));
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
-    expect(r.stdout).toMatch(/1 of 2 stacks differ: BetterCallBuffet-Registry\n$/);
+    // The settings change is an in-place update of the one account-wide resource, old and new value shown.
+    expect(r.stdout).toMatch(/\[~\] AWS::ECR::RegistryScanningConfiguration \S+ SettingsScanningConfiguration\w+\s*\n[\s\S]*?\[-\] ENHANCED\n[^\n]*\[\+\] BASIC\n/);
+    expect(r.stdout).not.toMatch(/RegistryScanningConfiguration[^\n]*replace/i);
+    expect(r.stdout).toMatch(/2 of 3 stacks differ: BetterCallBuffet-Registry, BetterCallBuffet-RegistrySettings\n$/);
     expect(r.leftInTmp).toEqual([]);
   }, SPAWN_TIMEOUT);
 

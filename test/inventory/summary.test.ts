@@ -30,6 +30,32 @@ describe('InventoryAccumulator', () => {
     });
   });
 
+  test('signatures and other referrers count as artifacts (quota, bytes) but not as untagged, stale or newest images', () => {
+    // GIVEN an image, its managed signature (never pulled, untagged) and an SBOM referrer, all old
+    const s = summarize([
+      { imageDigest: 'sha256:a', imageTags: ['v1'], imageSizeInBytes: 300, imagePushedAt: daysAgo(40), lastRecordedPullTime: daysAgo(1) },
+      { imageDigest: 'sha256:sig', imageSizeInBytes: 2, imagePushedAt: daysAgo(40), artifactMediaType: 'application/vnd.cncf.notary.signature', subjectManifestDigest: 'sha256:a' },
+      { imageDigest: 'sha256:sbom', imageSizeInBytes: 5, imagePushedAt: daysAgo(39), artifactMediaType: 'application/spdx+json', subjectManifestDigest: 'sha256:a' },
+    ]);
+    // THEN all three count against the images-per-repository quota, only one is a signature, none is garbage
+    expect(s).toMatchObject({
+      imageCount: 3, taggedImageCount: 1, untaggedImageCount: 0, signatureCount: 1, totalSizeBytes: 307,
+      staleImageCount: 0, newestImageSizeBytes: 300, unsignedReleaseImageCount: null,
+    });
+  });
+
+  test('release images pushed since signingCheckSince are collected for the signing check, newest first', () => {
+    const acc = new InventoryAccumulator({ ...OPTIONS, signingCheckSince: daysAgo(2) });
+    [
+      { imageDigest: 'sha256:old', imageTags: ['v1'], imagePushedAt: daysAgo(3) },
+      { imageDigest: 'sha256:new', imageTags: ['v3'], imagePushedAt: daysAgo(1) },
+      { imageDigest: 'sha256:mid', imageTags: ['v2', 'dev-v2'], imagePushedAt: daysAgo(1.5) },
+      { imageDigest: 'sha256:untagged', imagePushedAt: daysAgo(1) },
+      { imageDigest: 'sha256:feature', imageTags: ['feature-x'], imagePushedAt: daysAgo(1) },
+    ].forEach((i) => acc.add(i));
+    expect(acc.recentReleases().map((r) => [r.digest, r.tag])).toEqual([['sha256:new', 'v3'], ['sha256:mid', 'v2']]);
+  });
+
   test('cost is bytes / 2^30 x price per GB-month', () => {
     const s = summarize([{ imageSizeInBytes: 5 * 1024 ** 3, imagePushedAt: daysAgo(1) }], { storagePricePerGbMonthUsd: 0.1 });
     expect(s.estimatedMonthlyStorageCostUsd).toBeCloseTo(0.5, 10);

@@ -570,6 +570,49 @@ describe('evaluation edge cases', () => {
   });
 });
 
+describe('signatures and other referrers follow their subject image', () => {
+  const SIGNATURE = 'application/vnd.cncf.notary.signature';
+  /** The managed signature of image `subject`, pushed with it. */
+  const signatureOf = (subject: string, pushedDaysAgo: number) =>
+    image(`${subject}-sig`, [], pushedDaysAgo, { subjectManifestDigest: `sha256:image-${subject}`, artifactMediaType: SIGNATURE });
+  const policyText = (rules: unknown[]) => policy(JSON.stringify({ rules }));
+  const untaggedAfter = (days: number, priority = 2) => ({ rulePriority: priority, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: days }, action: { type: 'expire' } });
+
+  test('the untagged rule does not expire the signature of a kept image, although the signature is untagged', () => {
+    const r = evaluateLifecyclePolicy(policyText([untaggedAfter(14, 1)]), [image('A', ['v1'], 30), signatureOf('A', 30), image('U', [], 30)], NOW);
+    expect(decisions(r)).toEqual({ U: 'EXPIRE by 1' });
+  });
+
+  test('an expired image takes its signature with it, under the same rule, and both are counted', () => {
+    const rules = [{ rulePriority: 1, selection: { tagStatus: 'tagged', tagPatternList: ['v*'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }];
+    const r = evaluateLifecyclePolicy(policyText(rules), [image('A', ['v1'], 3), signatureOf('A', 3), image('B', ['v2'], 1), signatureOf('B', 1)], NOW);
+    expect(decisions(r)).toEqual({ 'A': 'EXPIRE by 1', 'A-sig': 'EXPIRE by 1' });
+    expect(r.summary).toEqual({ expiringImageTotalCount: 2 });
+  });
+
+  test('signatures take no place among the newest N of a count rule', () => {
+    // GIVEN three tagged images, each signed, and "keep the newest 3 of any kind"
+    const rules = [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 3 }, action: { type: 'expire' } }];
+    const images = ['A', 'B', 'C'].flatMap((n, i) => [image(n, [`v${i}`], 3 - i), signatureOf(n, 3 - i)]);
+    // THEN nothing expires: six artifacts, three images
+    expect(evaluateLifecyclePolicy(policyText(rules), images, NOW).previewResults).toEqual([]);
+  });
+
+  test('an archived image takes its signature to the archive', () => {
+    const rules = [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 30 }, action: { type: 'transition', targetStorageClass: 'archive' } }];
+    const r = evaluateLifecyclePolicy(policyText(rules), [image('A', ['v1'], 40), signatureOf('A', 40)], NOW);
+    expect(decisions(r)).toEqual({ 'A': 'TRANSITION by 1', 'A-sig': 'TRANSITION by 1' });
+    expect(r.summary).toEqual({ expiringImageTotalCount: 0, transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 2 }] });
+  });
+
+  test('describe-images output carries subjectManifestDigest and artifactMediaType through; a bad value names the image', () => {
+    const parsed = parseImageDetails({ imageDetails: [{ imageDigest: 'sha256:s', imagePushedAt: 1, subjectManifestDigest: 'sha256:a', artifactMediaType: SIGNATURE }] });
+    expect(parsed[0]).toMatchObject({ subjectManifestDigest: 'sha256:a', artifactMediaType: SIGNATURE });
+    expect(() => parseImageDetails({ imageDetails: [{ imageDigest: 'sha256:s', imagePushedAt: 1, subjectManifestDigest: 7 }] }))
+      .toThrow(/imageDetails\[0\] \(sha256:s\): subjectManifestDigest=7 must be a non-empty string/);
+  });
+});
+
 describe('tagMatchesPattern', () => {
   it.each([
     ['prod', 'prod*', true],

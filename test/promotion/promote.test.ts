@@ -2,19 +2,26 @@ import {
   BatchGetImageCommand,
   DescribeImageScanFindingsCommand,
   DescribeImageScanFindingsCommandOutput,
+  DescribeImageSigningStatusCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   ImageAlreadyExistsException,
   ImageDetail,
   ImageNotFoundException,
+  ImageSigningStatus,
   PutImageCommand,
   RepositoryNotFoundException,
   ScanNotFoundException,
 } from '@aws-sdk/client-ecr';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runPromoteCli } from '../../lib/cli/promote';
+import { promoteImage } from '../../lib/promotion/promote';
 import { summarizeScan } from '../../lib/promotion/scan-gate';
+import { signingVerdict } from '../../lib/aws/signing';
 
 /**
  * `npm run promote` against a mocked ECR API (aws-sdk-client-mock): every refusal and success path, with the
@@ -28,11 +35,19 @@ const RELEASE = 'v1.4.2-3f9c2ab';
 const MANIFEST = '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}';
 const MEDIA = 'application/vnd.docker.distribution.manifest.v2+json';
 
+/** The account ECR answers for (registry.account is unset in the shipped config) and the configured profile there. */
+const ACCOUNT = '123456789012';
+const PROFILE_ARN = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/better_call_buffet`;
+const signed: ImageSigningStatus[] = [{ signingProfileArn: PROFILE_ARN, status: 'COMPLETE' }];
+
 type ScanOutput = Partial<DescribeImageScanFindingsCommandOutput>;
 const clean: ScanOutput = { imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: { LOW: 3 } } };
 
-/** The repository holds one image with `tags`; `taken` maps other tags to other digests. */
-function givenImage(tags: string[], scan: ScanOutput | Error = clean, options: { mutability?: string; taken?: Record<string, string> } = {}) {
+/**
+ * The repository holds one image with `tags`; `taken` maps other tags to other digests. `signing`: what
+ * DescribeImageSigningStatus answers (one list per call, the last repeated), or the error it throws.
+ */
+function givenImage(tags: string[], scan: ScanOutput | Error = clean, options: { mutability?: string; taken?: Record<string, string>; signing?: ImageSigningStatus[][] | Error } = {}) {
   const image: ImageDetail = { imageDigest: DIGEST, imageTags: [...tags], imageManifestMediaType: MEDIA, repositoryName: REPO };
   ecr.reset();
   ecr.on(DescribeImagesCommand).callsFake((input: { imageIds: Array<{ imageTag?: string; imageDigest?: string }> }) => {
@@ -45,6 +60,18 @@ function givenImage(tags: string[], scan: ScanOutput | Error = clean, options: {
   ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: REPO, imageTagMutability: (options.mutability ?? 'IMMUTABLE') as never }] });
   if (scan instanceof Error) ecr.on(DescribeImageScanFindingsCommand).rejects(scan);
   else ecr.on(DescribeImageScanFindingsCommand).resolves(scan);
+  const signing = options.signing ?? [signed];
+  if (signing instanceof Error) {
+    ecr.on(DescribeImageSigningStatusCommand).rejects(signing);
+  } else {
+    let call = 0;
+    ecr.on(DescribeImageSigningStatusCommand).callsFake((input: { registryId?: string; imageId: { imageDigest?: string } }) => ({
+      registryId: input.registryId ?? ACCOUNT,
+      repositoryName: REPO,
+      imageId: input.imageId,
+      signingStatuses: signing[Math.min(call++, signing.length - 1)],
+    }));
+  }
   ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: MEDIA }] });
   ecr.on(PutImageCommand).callsFake((input: { imageTag: string }) => {
     image.imageTags?.push(input.imageTag);
@@ -53,19 +80,38 @@ function givenImage(tags: string[], scan: ScanOutput | Error = clean, options: {
   return image;
 }
 
-async function promote(...argv: string[]) {
+/** Seconds each wait for an IN_PROGRESS signature would have slept (the fake sleep returns at once). */
+let waits: number[] = [];
+
+async function promoteWith(overlay: Record<string, unknown> | undefined, argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runPromoteCli(argv, {
-    io: { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } },
-    client: () => new ECRClient({ region: 'us-east-1' }),
-  });
-  return { code, stdout, stderr };
+  let overlayFile: string | undefined;
+  if (overlay) {
+    overlayFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'promote-overlay-')), 'overlay.json');
+    fs.writeFileSync(overlayFile, JSON.stringify(overlay));
+  }
+  try {
+    const code = await runPromoteCli(argv, {
+      io: { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } },
+      client: () => new ECRClient({ region: 'us-east-1' }),
+      getContext: (k) => (k === 'testConfigOverlay' ? overlayFile : undefined),
+      sleep: async (seconds) => { waits.push(seconds); },
+    });
+    return { code, stdout, stderr };
+  } finally {
+    if (overlayFile) fs.rmSync(path.dirname(overlayFile), { recursive: true, force: true });
+  }
 }
+
+const promote = (...argv: string[]) => promoteWith(undefined, argv);
 
 const putImageCalls = () => ecr.commandCalls(PutImageCommand).map((c) => c.args[0].input);
 
-beforeEach(() => ecr.reset());
+beforeEach(() => {
+  ecr.reset();
+  waits = [];
+});
 
 describe('promote: success', () => {
   test('build -> dev: a release-tagged image with a clean scan gets dev-<release>, on the same manifest and digest', async () => {
@@ -218,6 +264,127 @@ describe('promote: refusals (exit 1, nothing written)', () => {
   });
 });
 
+describe('promote: the signature gate (ECR managed signing, DescribeImageSigningStatus)', () => {
+  const PROD_READY = [RELEASE, `dev-${RELEASE}`, `staging-${RELEASE}`];
+  const signingCalls = () => ecr.commandCalls(DescribeImageSigningStatusCommand).map((c) => c.args[0].input);
+
+  test('a COMPLETE signature from the configured profile passes, checked for the promoted digest', async () => {
+    givenImage(PROD_READY);
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain(`promote: signature COMPLETE by ${PROFILE_ARN}\n`);
+    expect(signingCalls()).toEqual([{ repositoryName: REPO, imageId: { imageDigest: DIGEST } }]);
+    expect(waits).toEqual([]);
+  });
+
+  test('IN_PROGRESS is waited for, each wait printed, then the COMPLETE signature passes', async () => {
+    const inProgress: ImageSigningStatus[] = [{ signingProfileArn: PROFILE_ARN, status: 'IN_PROGRESS' }];
+    givenImage([RELEASE], clean, { signing: [inProgress, inProgress, signed] });
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(r.code).toBe(0);
+    expect(waits).toEqual([10, 10]);
+    expect(r.stdout).toContain(`signature IN_PROGRESS by ${PROFILE_ARN}: waiting 10 s (waited 0 s of at most 300 s)`);
+    expect(r.stdout).toContain(`signature IN_PROGRESS by ${PROFILE_ARN}: waiting 10 s (waited 10 s of at most 300 s)`);
+    expect(putImageCalls().map((c) => c.imageTag)).toEqual([`dev-${RELEASE}`]);
+  });
+
+  test('IN_PROGRESS beyond --signature-wait is refused after a bounded wait (exit 1, nothing tagged)', async () => {
+    givenImage([RELEASE], clean, { signing: [[{ signingProfileArn: PROFILE_ARN, status: 'IN_PROGRESS' }]] });
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE, '--signature-wait', '25');
+    expect(r.code).toBe(1);
+    expect(waits).toEqual([10, 10, 5]);
+    expect(r.stderr).toMatch(/REFUSED: sha256:a+ cannot be promoted to dev: its managed signature by arn:aws:signer:us-east-1:123456789012:\/signing-profiles\/better_call_buffet is still IN_PROGRESS after waiting 25 s \(limit 25 s\): run the promotion again/);
+    expect(putImageCalls()).toEqual([]);
+  });
+
+  test('--signature-wait 0 does not wait at all', async () => {
+    givenImage([RELEASE], clean, { signing: [[{ signingProfileArn: PROFILE_ARN, status: 'IN_PROGRESS' }]] });
+    const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE, '--signature-wait=0');
+    expect(r.code).toBe(1);
+    expect(waits).toEqual([]);
+    expect(r.stderr).toMatch(/still IN_PROGRESS after waiting 0 s \(limit 0 s\)/);
+  });
+
+  test.each<[string, ImageSigningStatus[], RegExp]>([
+    ['a FAILED signature, with ECR\'s failure code and reason', [{ signingProfileArn: PROFILE_ARN, status: 'FAILED', failureCode: 'AccessDenied', failureReason: 'not authorized to perform signer:SignPayload' }],
+      /REFUSED: sha256:a+ cannot be promoted to prod: its managed signature by arn:aws:signer:us-east-1:123456789012:\/signing-profiles\/better_call_buffet FAILED \(AccessDenied: not authorized to perform signer:SignPayload\); fix the cause/],
+    ['no signature at all (pushed before signing, or outside the signing rules)', [],
+      /REFUSED: .*cannot be promoted to prod: it has no managed signature \(no signing status for arn:aws:signer:us-east-1:123456789012:\/signing-profiles\/better_call_buffet\)/],
+    ['a COMPLETE signature from another profile only (not this pipeline\'s)', [{ signingProfileArn: 'arn:aws:signer:us-east-1:123456789012:/signing-profiles/someone_else', status: 'COMPLETE' }],
+      /REFUSED: .*it is not signed by the configured profile arn:aws:signer:us-east-1:123456789012:\/signing-profiles\/better_call_buffet, only by arn:aws:signer:us-east-1:123456789012:\/signing-profiles\/someone_else \(COMPLETE\)/],
+    ['a profile of the same name in another account', [{ signingProfileArn: 'arn:aws:signer:us-east-1:999999999999:/signing-profiles/better_call_buffet', status: 'COMPLETE' }],
+      /it is not signed by the configured profile arn:aws:signer:us-east-1:123456789012:\/signing-profiles\/better_call_buffet, only by arn:aws:signer:us-east-1:999999999999/],
+    ['a profile of the same name in another region', [{ signingProfileArn: 'arn:aws:signer:eu-west-1:123456789012:/signing-profiles/better_call_buffet', status: 'COMPLETE' }],
+      /it is not signed by the configured profile .*only by arn:aws:signer:eu-west-1:/],
+  ])('refuses %s: exit 1, nothing tagged', async (_what, statuses, message) => {
+    givenImage(PROD_READY, clean, { signing: [statuses] });
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(putImageCalls()).toEqual([]);
+    expect(waits).toEqual([]);
+  });
+
+  test('the signature is checked before the scan: an unsigned image is refused whatever its scan says', async () => {
+    givenImage([RELEASE], clean, { signing: [[]] });
+    expect((await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE)).code).toBe(1);
+    expect(ecr.commandCalls(DescribeImageScanFindingsCommand)).toHaveLength(0);
+  });
+
+  test('--dry-run shows the signature check and changes nothing', async () => {
+    givenImage(PROD_READY);
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE, '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`signature COMPLETE by ${PROFILE_ARN}`);
+    expect(r.stdout).toContain(`would promote (dry run) ${DIGEST} to prod as prod-${RELEASE}`);
+    expect(putImageCalls()).toEqual([]);
+  });
+
+  test('--dry-run refuses an unsigned image like a real run (exit 1)', async () => {
+    givenImage(PROD_READY, clean, { signing: [[]] });
+    const r = await promote('--from', 'staging', '--to', 'prod', '--tag', RELEASE, '--dry-run');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/REFUSED: .*it has no managed signature/);
+  });
+
+  test('an environment that opted out (promotion.requireSignature: false) skips the check, visibly', async () => {
+    givenImage([RELEASE], clean, { signing: [[]] });
+    const r = await promoteWith({ dev: { promotion: { requireSignature: false } } }, ['--from', 'build', '--to', 'dev', '--tag', RELEASE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('signature: not required for dev (promotion.requireSignature: false)');
+    expect(signingCalls()).toEqual([]);
+  });
+
+  test('a configured registry account is the account the profile must be in, and the registry asked', async () => {
+    const account = '111122223333';
+    givenImage([RELEASE], clean, { signing: [[{ signingProfileArn: `arn:aws:signer:us-east-1:${account}:/signing-profiles/better_call_buffet`, status: 'COMPLETE' }]] });
+    // registry.account set: the CLI passes it as registryId (the shipped config leaves it unset, so the gate is driven directly).
+    const lines: string[] = [];
+    const target = { repositoryName: REPO, registryId: account, releaseTagPatterns: ['v*'], failOnSeverity: 'CRITICAL' as const, signing: { profileName: 'better_call_buffet', region: 'us-east-1', maxWaitSeconds: 0, pollSeconds: 10 } };
+    const r = await promoteImage(new ECRClient({ region: 'us-east-1' }), target, { from: 'build', to: 'dev', tag: RELEASE, dryRun: true }, (l) => lines.push(l));
+    expect(r.outcome).toBe('dry-run');
+    expect(lines).toContain(`signature COMPLETE by arn:aws:signer:us-east-1:${account}:/signing-profiles/better_call_buffet`);
+    expect(signingCalls()).toEqual([{ registryId: account, repositoryName: REPO, imageId: { imageDigest: DIGEST } }]);
+  });
+
+  test('the image vanishing between checks is a refusal; AccessDenied on the signing status is an AWS error (exit 3)', async () => {
+    givenImage([RELEASE], clean, { signing: new ImageNotFoundException({ message: 'gone', $metadata: {} }) });
+    const gone = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/REFUSED: .*image sha256:a+ is gone from better-call-buffet \(ImageNotFoundException\)/);
+    givenImage([RELEASE], clean, { signing: Object.assign(new Error('User is not authorized to perform ecr:DescribeImageSigningStatus'), { name: 'AccessDeniedException' }) });
+    const denied = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/AWS error, nothing was promoted: access denied \(AccessDeniedException: User is not authorized to perform ecr:DescribeImageSigningStatus\): the caller needs ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings, ecr:DescribeImageSigningStatus, /);
+    expect(putImageCalls()).toEqual([]);
+  });
+
+  test('signingVerdict: a FAILED status of the profile wins over a COMPLETE one of the same profile', () => {
+    expect(signingVerdict([{ signingProfileArn: PROFILE_ARN, status: 'COMPLETE' }, { signingProfileArn: PROFILE_ARN, status: 'FAILED' }], PROFILE_ARN).kind).toBe('refused');
+    expect(signingVerdict([{ signingProfileArn: PROFILE_ARN, status: 'COMPLETE' }], PROFILE_ARN)).toEqual({ kind: 'signed', profileArn: PROFILE_ARN });
+  });
+});
+
 describe('promote: usage and AWS errors', () => {
   test.each<[string, string[], RegExp]>([
     ['skipping an environment', ['--from', 'dev', '--to', 'prod', '--tag', RELEASE], /--from dev --to prod: images move one step at a time along build -> dev -> staging -> prod, so prod takes images from staging/],
@@ -233,6 +400,9 @@ describe('promote: usage and AWS errors', () => {
     ['a build straight to prod', ['--from', 'build', '--to', 'prod', '--tag', RELEASE], /^promote: --from build --to prod: .* so prod takes images from staging \(--from staging\)/],
     ['--dry-run=false (read neither way)', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--dry-run=false'], /^promote: --dry-run takes no value, got "--dry-run=false": give --dry-run for a dry run, leave it out to promote \(see --help\)\n$/],
     ['--dry-run=true', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--dry-run=true'], /^promote: --dry-run takes no value/],
+    ['a negative --signature-wait', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--signature-wait', '-5'], /--signature-wait needs a value|--signature-wait "-5" must be a whole number of seconds from 0 to 3600/],
+    ['a --signature-wait above an hour', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--signature-wait', '3601'], /--signature-wait "3601" must be a whole number of seconds from 0 to 3600/],
+    ['a --signature-wait in minutes', ['--from', 'build', '--to', 'dev', '--tag', RELEASE, '--signature-wait=5m'], /--signature-wait "5m" must be a whole number of seconds/],
   ])('%s exits 2', async (_what, argv, message) => {
     givenImage([RELEASE]);
     const r = await promote(...argv);
@@ -261,7 +431,7 @@ describe('promote: usage and AWS errors', () => {
     ecr.on(DescribeRepositoriesCommand).rejects(denied);
     const r = await promote('--from', 'build', '--to', 'dev', '--tag', RELEASE);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^promote: AWS error, nothing was promoted: access denied \(AccessDeniedException: User is not authorized to perform ecr:DescribeRepositories\): the caller needs ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings, ecr:BatchGetImage and ecr:PutImage on better-call-buffet; check which identity runs this \(aws sts get-caller-identity\) and the region \(region us-east-1, /);
+    expect(r.stderr).toMatch(/^promote: AWS error, nothing was promoted: access denied \(AccessDeniedException: User is not authorized to perform ecr:DescribeRepositories\): the caller needs ecr:DescribeImages, ecr:DescribeRepositories, ecr:DescribeImageScanFindings, ecr:DescribeImageSigningStatus, ecr:BatchGetImage and ecr:PutImage on better-call-buffet; check which identity runs this \(aws sts get-caller-identity\) and the region \(region us-east-1, /);
     expect(putImageCalls()).toEqual([]);
   });
 

@@ -127,6 +127,22 @@ describe('CI push role', () => {
     t.hasOutput('CiPushRoleArn', { Value: { 'Fn::GetAtt': [stack.getLogicalId(stack.ciPushRole!.role.node.defaultChild as never), 'Arn'] } });
   });
 
+  test('the push role may sign with the profile registry.settings names, in the registry\'s account and region (even when the settings are managed elsewhere)', () => {
+    for (const manage of [true, false]) {
+      const t = template({ ciPushRole: REAL_REPO, settings: { ...REGISTRY.settings, manage, signing: { ...REGISTRY.settings.signing, profileName: 'other_profile' } } });
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([{
+            Sid: 'SignPushesWithTheManagedSigningProfile',
+            Effect: 'Allow',
+            Action: 'signer:SignPayload',
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':signer:us-east-1:', { Ref: 'AWS::AccountId' }, ':/signing-profiles/other_profile']] },
+          }]),
+        },
+      });
+    }
+  });
+
   test('the unexpected-push alarm gets the role ARN: the single expected writer', () => {
     // GIVEN CloudTrail on, so the alarm can exist
     const stack = registryStack({ ciPushRole: REAL_REPO, alarms: { ...REGISTRY.alarms, cloudTrail: 'existing-trail' } });

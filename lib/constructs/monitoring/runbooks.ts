@@ -142,6 +142,21 @@ export function sizeRegressionAlarmDescription(o: { repositoryName: string; rele
     'caches left in the final stage. The alarm stays in ALARM until a release that is not much larger is pushed.';
 }
 
+/**
+ * Release images pushed recently are not signed by the configured Signer profile (FAILED, missing, or still
+ * IN_PROGRESS `graceMinutes` after the push). The function logs each one.
+ */
+export function unsignedReleasesAlarmDescription(o: { repositoryName: string; functionName: string; logGroupName: string; graceMinutes: number }): string {
+  return `A release image pushed to ${o.repositoryName} recently is not signed by the configured AWS Signer profile (ECR managed ` +
+    `signing FAILED, reported no status, or is still IN_PROGRESS ${o.graceMinutes} minutes after the push). The promotion gate ` +
+    'refuses such an image, so it can never reach an environment, but every push by CI should be signed. What to do: in CloudWatch ' +
+    `Logs Insights on ${o.logGroupName}, filter message = "unsigned release image" for the digest, tag and ECR's failure code and ` +
+    'reason; `npm run promote -- --dry-run` shows the same. AccessDenied: the pushing role lacks signer:SignPayload on the profile ' +
+    '(redeploy BetterCallBuffet-Registry); a cancelled or revoked profile: check registry.settings and the Signer console; a push ' +
+    `by anyone but CI: see the unexpected-pushes notification. Then push the image again. Found by the ${o.functionName} function: ` +
+    'ECR sends no event for signing.';
+}
+
 /** The `functionName` inventory function failed or timed out. */
 export function inventoryFailuresAlarmDescription(o: { functionName: string }): string {
   return `The registry inventory function ${o.functionName} failed or timed out (AWS/Lambda Errors). Its ` +

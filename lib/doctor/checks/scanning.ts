@@ -44,7 +44,7 @@ export function scanFilterMatches(filter: string, repositoryName: string): boole
 }
 
 /**
- * The registry's scan type must be the one the alarms listen for (alarms.scanType: BASIC sends `ECR Image Scan`
+ * The registry's scan type must be the one the alarms listen for (registry.settings.scanType: BASIC sends `ECR Image Scan`
  * events, ENHANCED `Inspector2` ones), and its rules must cover the repositories. With BASIC, a repository that
  * matches no scan-on-push filter is scanned only manually; with ENHANCED, one that matches no filter is not scanned
  * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-filters.html). Without rules, BASIC
@@ -58,17 +58,17 @@ export async function checkRegistryScanning(plan: DoctorPlan, repositories: read
     const actual = r.scanningConfiguration?.scanType ?? 'BASIC';
     const rules: RegistryScanningRule[] = r.scanningConfiguration?.rules ?? [];
     if (actual !== expected) {
-      return fail(check, `the registry scans ${actual}, but alarms.scanType is ${expected}: the scan-findings and scan-failures rules listen for ${expected === 'BASIC' ? 'ECR Image Scan' : 'Inspector2'} events, which ${actual} scanning never sends`,
-        `set registry.alarms.scanType to '${actual}' in lib/config/environments.ts and deploy the registry stack, or change the registry's scanning configuration (aws ecr put-registry-scanning-configuration --scan-type ${expected})`);
+      return fail(check, `the registry scans ${actual}, but registry.settings.scanType is ${expected}: the scan-findings and scan-failures rules listen for ${expected === 'BASIC' ? 'ECR Image Scan' : 'Inspector2'} events, which ${actual} scanning never sends`,
+        `set registry.settings.scanType to '${actual}' in lib/config/environments.ts and deploy the registry stack, or change the registry's scanning configuration (aws ecr put-registry-scanning-configuration --scan-type ${expected})`);
     }
-    if (rules.length === 0) return pass(check, `${actual}, as alarms.scanType says; no registry rules, so each repository's own scan-on-push setting applies`);
-    if (repositories.length === 0) return skip(check, `${actual}, as alarms.scanType says; whether its ${rules.length} rule(s) cover the repository is not known until the registry stack is deployed`);
+    if (rules.length === 0) return pass(check, `${actual}, as registry.settings.scanType says; no registry rules, so each repository's own scan-on-push setting applies`);
+    if (repositories.length === 0) return skip(check, `${actual}, as registry.settings.scanType says; whether its ${rules.length} rule(s) cover the repository is not known until the registry stack is deployed`);
     const wanted = actual === 'BASIC' ? ['SCAN_ON_PUSH'] : ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN'];
     const uncovered = repositories.filter((name) => !rules.some((rule) => wanted.includes(String(rule.scanFrequency)) && (rule.repositoryFilters ?? []).some((f) => scanFilterMatches(String(f.filter), name))));
     if (uncovered.length > 0) {
       return fail(check, `${actual} rules match none of ${uncovered.join(', ')}: ${actual === 'BASIC' ? 'its images are scanned only by hand' : 'its images are not scanned'}, so the promotion gate refuses every image and the findings alarms stay silent`,
         `add a ${wanted.join(' or ')} filter that matches ${uncovered.join(', ')} to the registry scanning configuration (aws ecr put-registry-scanning-configuration)`);
     }
-    return pass(check, `${actual}, as alarms.scanType says; registry rules cover ${repositories.join(', ')}`);
+    return pass(check, `${actual}, as registry.settings.scanType says; registry rules cover ${repositories.join(', ')}`);
   });
 }

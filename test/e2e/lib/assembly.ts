@@ -24,10 +24,12 @@ export interface AssemblyStack {
   readonly template: Template;
 }
 
-/** The two stacks of one environment, told apart by what they hold, not by naming conventions. */
+/** The stacks of one environment, told apart by what they hold, not by naming conventions. */
 export interface EnvironmentAssembly {
   readonly dir: string;
   readonly registry: AssemblyStack;
+  /** The registry's account-wide settings (scanning, signing), where registry.settings.manage is true. */
+  readonly settings?: AssemblyStack;
   readonly service: AssemblyStack;
   readonly stacks: readonly AssemblyStack[];
 }
@@ -65,7 +67,9 @@ export function readEnvironmentAssembly(dir: string): EnvironmentAssembly {
   };
   const registry = holding('AWS::ECR::Repository');
   const service = holding('AWS::ECS::TaskDefinition');
-  return { dir, registry, service, stacks };
+  const settings = stacks.filter((s) => resourcesOfType(s.template, 'AWS::ECR::RegistryScanningConfiguration').length > 0);
+  if (settings.length > 1) throw new Error(`more than one registry settings stack in ${dir}: ${settings.map((s) => s.stackName).join(', ')}`);
+  return { dir, registry, ...(settings[0] ? { settings: settings[0] } : {}), service, stacks };
 }
 
 

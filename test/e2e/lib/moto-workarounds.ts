@@ -71,6 +71,39 @@ export const GETATT_TO_ALARMS: Workaround = {
   },
 };
 
+/**
+ * moto skips AWS::Signer::SigningProfile, and then CreateStack crashes (HTTP 500, `AttributeError: 'NoneType'
+ * object has no attribute 'has_cfn_attr'` in moto/cloudformation/parsing.py validate_outputs) on an output that is
+ * `Fn::GetAtt` of it. Every `Fn::GetAtt <profile>.Arn` (the SigningProfileArn output and the signing rule) is
+ * replaced by the ARN the profile would have, built from its ProfileName.
+ */
+export const GETATT_TO_SIGNING_PROFILES: Workaround = {
+  what: 'Fn::GetAtt <signing profile>.Arn (the signing rule and the SigningProfileArn output)',
+  why: (n) =>
+    `moto skips AWS::Signer::SigningProfile and crashes on an output that is Fn::GetAtt of it (HTTP 500, AttributeError in moto/cloudformation/parsing.py validate_outputs), so the e2e replaced ${n} such reference(s) with the profile ARN as text in its temporary copy of the templates (not in the app) — covered by unit tests on the template`,
+  edit: (template, where) => {
+    const profiles = new Map(resourcesOfType(template, 'AWS::Signer::SigningProfile'));
+    let n = 0;
+    const walk = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(walk);
+      if (node === null || typeof node !== 'object') return node;
+      const getAtt = (node as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+      if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && profiles.has(String(getAtt[0]))) {
+        n += 1;
+        const name = profiles.get(String(getAtt[0]))?.Properties?.ProfileName;
+        return `arn:aws:signer:${where.region}:${where.account}:/signing-profiles/${typeof name === 'string' ? name : String(getAtt[0])}`;
+      }
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+    };
+    const mutable = template as { Resources?: Record<string, { Properties?: Record<string, unknown> }>; Outputs?: Record<string, unknown> };
+    for (const resource of Object.values(mutable.Resources ?? {})) {
+      if (resource.Properties) Object.assign(resource.Properties, walk(resource.Properties));
+    }
+    if (mutable.Outputs) mutable.Outputs = walk(mutable.Outputs) as Record<string, unknown>;
+    return n;
+  },
+};
+
 /** Applies `workaround` to an assembly; returns the rewritten assembly and how many edits were made. */
 export function applyWorkaround(asm: EnvironmentAssembly, workaround: Workaround, where: Where): { readonly assembly: EnvironmentAssembly; readonly count: number } {
   return rewriteAssembly(asm, (t) => workaround.edit(t, where));

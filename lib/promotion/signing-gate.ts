@@ -1,0 +1,72 @@
+/**
+ * The signature gate of a promotion: the image must carry a COMPLETE ECR managed signature from the configured
+ * AWS Signer profile. ECR signs each push itself and reports, per signing profile, IN_PROGRESS | COMPLETE |
+ * FAILED (+ failureCode, failureReason) through DescribeImageSigningStatus
+ * (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImageSigningStatus.html,
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageSigningStatus.html). IN_PROGRESS is waited
+ * for, bounded; FAILED, no status, or a status from another profile only, is refused.
+ */
+import { DescribeImageSigningStatusCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
+import { signingProfileArn, signingVerdict } from '../aws/signing';
+
+/** What the gate requires, from `registry.settings.signing` and the target environment's promotion config. */
+export interface SigningRequirement {
+  /** `registry.settings.signing.profileName`. */
+  readonly profileName: string;
+  /** The registry's region: the profile must be there (managed signing does not sign across regions). */
+  readonly region: string;
+  /** Longest wait for an IN_PROGRESS signature, in seconds (0: do not wait). */
+  readonly maxWaitSeconds: number;
+  /** Seconds between two checks while waiting. */
+  readonly pollSeconds: number;
+}
+
+type Repo = { readonly repositoryName: string; readonly registryId?: string };
+
+export interface SignatureCheckOptions {
+  readonly log: (line: string) => void;
+  /** Waits `seconds` (tests pass a fake that returns at once). */
+  readonly sleep?: (seconds: number) => Promise<void>;
+}
+
+/**
+ * Reads the image's signing status and applies {@link signingVerdict}, waiting while it is IN_PROGRESS for
+ * at most `maxWaitSeconds` (each wait printed). Resolves with the signing profile ARN when signed; throws
+ * {@link SignatureRefused} with the reason otherwise.
+ */
+export async function requireSignature(client: ECRClient, repo: Repo, digest: string, req: SigningRequirement, options: SignatureCheckOptions): Promise<string> {
+  const sleep = options.sleep ?? ((s: number) => new Promise<void>((resolve) => setTimeout(resolve, s * 1000)));
+  let waited = 0;
+  for (;;) {
+    let answer;
+    try {
+      answer = await client.send(new DescribeImageSigningStatusCommand({ ...repo, imageId: { imageDigest: digest } }));
+    } catch (e) {
+      if (e instanceof ImageNotFoundException) throw new SignatureRefused(`image ${digest} is gone from ${repo.repositoryName} (ImageNotFoundException)`);
+      throw e;
+    }
+    // The registry's account: configured, else the one ECR answered for (managed signing signs in the registry's account).
+    const account = repo.registryId ?? answer.registryId;
+    if (account === undefined) throw new SignatureRefused('cannot tell the registry account (set registry.account): the expected signing profile ARN names it');
+    const expected = signingProfileArn(req.region, account, req.profileName);
+    const verdict = signingVerdict(answer.signingStatuses ?? [], expected);
+    if (verdict.kind === 'signed') return verdict.profileArn;
+    if (verdict.kind === 'refused') throw new SignatureRefused(verdict.reason);
+    const left = req.maxWaitSeconds - waited;
+    if (left <= 0) {
+      throw new SignatureRefused(`its managed signature by ${expected} is still IN_PROGRESS after waiting ${waited} s (limit ${req.maxWaitSeconds} s): run the promotion again in a few minutes; if it stays IN_PROGRESS, check the AWS Signer profile and the ECR console`);
+    }
+    const pause = Math.min(req.pollSeconds, left);
+    options.log(`signature IN_PROGRESS by ${expected}: waiting ${pause} s (waited ${waited} s of at most ${req.maxWaitSeconds} s)`);
+    await sleep(pause);
+    waited += pause;
+  }
+}
+
+/** The signature requirement is not met; the message says why and what to do. */
+export class SignatureRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SignatureRefused';
+  }
+}
