@@ -56,7 +56,7 @@ describe('throttling (real SDK retry, local server)', () => {
     try {
       const error = await collectInventory(client(endpoint, 2), OPTIONS).catch((e: unknown) => e);
       expect(server.requests()).toBe(2);
-      expect(describeInventoryError(error, 'repo', 'us-east-1')).toMatch(/AWS throttled the requests and 2 attempts failed \(Rate exceeded\)/);
+      expect(describeInventoryError(error, 'repo', 'us-east-1')).toMatch(/AWS throttled the requests and 2 attempts failed \(ThrottlingException: Rate exceeded\): retry later/);
     } finally {
       await server.stop();
     }
