@@ -1,3 +1,4 @@
+import { signingProfileArn } from '../../lib/aws/signing';
 import { ENVIRONMENTS, REGISTRY } from '../../lib/config/environments';
 import { loadConfig, LoadedConfig } from '../../lib/config/load';
 import { buildTestApp } from '../helpers/app';
@@ -12,14 +13,15 @@ export const PROD_ACCOUNT = '222222222222';
 export const GITHUB_REPOSITORY = 'acme/buffet';
 
 export interface AccessApp {
-  /** All four stacks: the registry and the dev, staging and prod service stacks. */
+  /** All five stacks: the registry, its account-wide settings (scanning, signing) and the dev, staging and prod service stacks. */
   readonly stacks: readonly StackTemplate[];
   readonly config: LoadedConfig;
   readonly pushRole: PushRoleFacts;
 }
 
 /**
- * The configuration the access suite evaluates, synthesized once: the shipped environments with the registry
+ * The configuration the access suite evaluates, synthesized once (every stack of the assembly: registry, registry
+ * settings, the three service stacks): the shipped environments with the registry
  * pinned to {@link REGISTRY_ACCOUNT}, prod in {@link PROD_ACCOUNT} (dev and staging follow the CLI's account,
  * environment-agnostic), and the CI push role configured as `-c githubRepository=acme/buffet` would. cdk-nag
  * and the Control Tower checks are off: they judge structure, which other tests and the full synth cover.
@@ -41,5 +43,17 @@ export function synthAccessApp(): AccessApp {
   }));
   const ci = config.registry.ciPushRole;
   if (!ci?.githubRepository) throw new Error('the access configuration must configure the CI push role');
-  return { stacks, config, pushRole: { githubRepository: ci.githubRepository, branches: ci.branches, environments: ci.environments } };
+  const { region, account, settings } = config.registry;
+  if (!account) throw new Error('the access configuration must pin the registry account');
+  return {
+    stacks,
+    config,
+    pushRole: {
+      githubRepository: ci.githubRepository,
+      branches: ci.branches,
+      environments: ci.environments,
+      // The profile promote and the inventory require, in the form ECR reports it (lib/aws/signing.ts).
+      signingProfileArn: signingProfileArn(region, account, settings.signing.profileName),
+    },
+  };
 }

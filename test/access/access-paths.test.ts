@@ -2,6 +2,7 @@ import { CloudWatchClient, PutMetricDataCommandInput } from '@aws-sdk/client-clo
 import {
   BatchGetImageCommand,
   DescribeImageScanFindingsCommand,
+  DescribeImageSigningStatusCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
@@ -10,19 +11,20 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
+import { REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../../lib/app';
+import { runPromoteCli } from '../../lib/cli/promote';
 import { collectInventory, publishInventory } from '../../lib/inventory/collect';
 import { handlerConfig, HandlerConfig } from '../../lib/inventory/handler';
 import { HANDLER_ENV } from '../../lib/inventory/metrics';
-import { promoteImage } from '../../lib/promotion/promote';
 import { synthAccessApp } from './access-app';
-import { AccessPath, accessPaths, ciPushRole, STRANGER_ACCOUNT } from './access-paths';
+import { AccessPath, accessPaths, ciPushRole, signingRuleProfiles, STRANGER_ACCOUNT } from './access-paths';
 import { AccessPolicies, Decision, evaluate, openConditionKeys } from './evaluate';
 import { IntegrationId, requests, roleSession, row, ServiceRequest } from './request-context';
 import { AppModel, CfnTemplate, PolicyStatementJson, StackTemplate } from './template-model';
 
 /**
- * Every access path of the synthesized app (registry + dev/staging/prod service stacks, prod in another
- * account, the CI push role configured), evaluated by @cloud-copilot/iam-simulate the way IAM, KMS, SNS,
+ * Every access path of the synthesized app (registry, registry settings, dev/staging/prod service stacks, prod in
+ * another account, the CI push role configured), evaluated by @cloud-copilot/iam-simulate the way IAM, KMS, SNS,
  * S3, Lambda and CloudWatch Logs would on a real account. Structure checks (cdk-nag, cfn-lint, Control
  * Tower, moto) cannot see a key policy condition that no request satisfies; this suite can.
  * How the suite works and what it cannot decide: docs/quality-gates.md ("Access paths").
@@ -80,12 +82,30 @@ describe('access paths, evaluated with AWS policy evaluation logic', () => {
     expect(paths.filter((p) => p.expect === 'deny').length).toBeGreaterThanOrEqual(15);
     // Every kind of path the issue asks for is there.
     const integrations = new Set(paths.map((p) => p.integration));
-    for (const id of ['eventBridgeToTopic', 'eventBridgeToTopicKey', 'alarmToTopic', 'alarmToTopicKey', 'eventBridgeToLogGroup', 'ruleInvokesFunction', 'cloudTrailToBucket', 'cloudTrailToKey', 'cloudTrailToLogGroup', 'logsToKey', 'taskExecutionRole', 'lambdaExecutionRole', 'githubOidc', 'dockerPush', 'strangerAccount'] as const) {
+    for (const id of ['eventBridgeToTopic', 'eventBridgeToTopicKey', 'alarmToTopic', 'alarmToTopicKey', 'eventBridgeToLogGroup', 'ruleInvokesFunction', 'cloudTrailToBucket', 'cloudTrailToKey', 'cloudTrailToLogGroup', 'logsToKey', 'taskExecutionRole', 'lambdaExecutionRole', 'githubOidc', 'dockerPush', 'ecrManagedSigning', 'strangerAccount'] as const) {
       expect([id, integrations.has(id)]).toEqual([id, true]);
     }
     // Same-account and cross-account pulls are both evaluated.
     const pulls = paths.filter((p) => p.integration === 'taskExecutionRole' && p.request.action === 'ecr:BatchGetImage');
     expect(new Set(pulls.map((p) => p.request.principal.split(':')[4])).size).toBeGreaterThanOrEqual(2);
+  });
+
+  test('evaluates all five templates, the registry settings stack with its signing profile among them', () => {
+    expect(app.stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort());
+    expect(model.resources('AWS::Signer::SigningProfile').map((p) => p.stack.stackName)).toEqual([REGISTRY_SETTINGS_STACK_NAME]);
+  });
+
+  test('ECR managed signing: the push role signs with exactly the profile the settings stack\'s signing rule applies to the repository, which is the configured one', () => {
+    const repository = model.resources('AWS::ECR::Repository')[0];
+    // Read from the templates: the signing configuration's rule for the repository names the settings stack's profile...
+    const ruled = [...signingRuleProfiles(model, repository).keys()];
+    expect(ruled).toEqual(model.resources('AWS::Signer::SigningProfile').map((p) => model.arn(p)));
+    // ... which is the profile promote and the inventory require (registry.settings.signing, lib/aws/signing.ts)...
+    expect(ruled).toEqual([app.pushRole.signingProfileArn]);
+    // ... and the only profile the push role is allowed to sign with.
+    const signing = paths.filter((p) => p.request.action === 'signer:SignPayload' && p.request.principal === roleSession(model.arn(ciPushRole(model)), 'GitHubActions'));
+    expect(signing.filter((p) => p.expect === 'allow').map((p) => p.request.resource)).toEqual(ruled);
+    expect(signing.filter((p) => p.expect === 'deny').length).toBeGreaterThanOrEqual(3);
   });
 
   test(`iam-simulate cannot decide ${paths.filter((p) => droppedKeysOf(p.request).length > 0).length} paths in strict mode (it drops ${TOOL_DROPS.join(', ')}): they are decided with those keys aliased to aws:PrincipalTag/<key>, and Discovery mode leaves only those keys open`, async () => {
@@ -128,12 +148,15 @@ describe('the programs of this repository can make every call they make', () => 
     if (failures.length > 0) throw new Error(failures.join('\n\n'));
   }
 
-  test('allow: the CI push role makes every ECR call `npm run promote` makes (recorded from lib/promotion against a mocked ECR)', async () => {
-    // GIVEN an image promoted to staging, with a clean scan, not yet in prod
+  test('allow: the CI push role makes every ECR call `npm run promote` makes (recorded from the real CLI, signature gate included, against a mocked ECR)', async () => {
+    // GIVEN an image promoted to staging, with a clean scan and a COMPLETE managed signature by each profile the
+    // templates' signing rules apply to the repository (what ECR would have signed it with), not yet in prod
     const release = 'v1.4.2-3f9c2ab';
     const digest = `sha256:${'a'.repeat(64)}`;
     const media = 'application/vnd.docker.distribution.manifest.v2+json';
     const image: ImageDetail = { imageDigest: digest, imageTags: [release, `staging-${release}`], imageManifestMediaType: media };
+    const signedBy = [...signingRuleProfiles(model, repository).keys()];
+    expect(signedBy.length).toBeGreaterThan(0);
     ecr.reset();
     ecr.on(DescribeImagesCommand).callsFake((input: { imageIds: Array<{ imageTag?: string; imageDigest?: string }> }) => {
       const id = input.imageIds[0];
@@ -142,22 +165,29 @@ describe('the programs of this repository can make every call they make', () => 
     });
     ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: registry.repositoryName, imageTagMutability: 'IMMUTABLE' }] });
     ecr.on(DescribeImageScanFindingsCommand).resolves({ imageScanStatus: { status: 'COMPLETE' }, imageScanFindings: { findingSeverityCounts: {} } });
+    ecr.on(DescribeImageSigningStatusCommand).resolves({
+      registryId: repository.stack.account,
+      repositoryName: registry.repositoryName,
+      imageId: { imageDigest: digest },
+      signingStatuses: signedBy.map((signingProfileArn) => ({ signingProfileArn, status: 'COMPLETE' })),
+    });
     ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: digest }, imageManifest: '{}', imageManifestMediaType: media }] });
     ecr.on(PutImageCommand).callsFake((input: { imageTag: string }) => {
       image.imageTags?.push(input.imageTag);
       return { image: { imageId: { imageDigest: digest, imageTag: input.imageTag } } };
     });
-    // WHEN promote runs staging -> prod, as the pipeline's promote step does
-    const result = await promoteImage(new ECRClient({ region: repository.stack.region }), {
-      repositoryName: registry.repositoryName,
-      registryId: repository.stack.account,
-      releaseTagPatterns: registry.retention.releaseTagPatterns,
-      failOnSeverity: 'HIGH',
-    }, { from: 'staging', to: 'prod', tag: release, dryRun: false }, () => undefined);
-    expect(result.outcome).toBe('tagged');
-    // THEN the push role may make every one of its calls (the IAM action of an ECR operation is ecr:<operation>)
+    // WHEN `npm run promote -- --from staging --to prod --tag <release>` runs, as the pipeline's promote step does
+    const output: string[] = [];
+    const code = await runPromoteCli(['--from', 'staging', '--to', 'prod', '--tag', release], {
+      client: (region) => new ECRClient({ region }),
+      io: { stdout: (t) => output.push(t), stderr: (t) => output.push(t) },
+      sleep: async () => undefined,
+    });
+    expect([code, output.join('')]).toEqual([0, expect.stringContaining(`promoted ${digest} to prod`)]);
+    // THEN the push role may make every one of its calls (the IAM action of an ECR operation is ecr:<operation>),
+    // the signature gate's DescribeImageSigningStatus among them
     const actions = [...new Set(ecr.calls().map((c) => `ecr:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`))].sort();
-    expect(actions).toEqual(expect.arrayContaining(['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:PutImage']));
+    expect(actions).toEqual(expect.arrayContaining(['ecr:BatchGetImage', 'ecr:DescribeImageSigningStatus', 'ecr:DescribeImages', 'ecr:PutImage']));
     const ci = ciPushRole(model);
     const session = roleSession(model.arn(ci), 'GitHubActions');
     await expectAllAllowed('the CI push role', actions.map((action) => ({
@@ -171,21 +201,35 @@ describe('the programs of this repository can make every call they make', () => 
     const fn = model.resources('AWS::Lambda::Function').find((f) => HANDLER_ENV.namespace in (((model.props(f).Environment as { Variables?: Record<string, string> })?.Variables) ?? {}));
     if (!fn) throw new Error(`no function with ${HANDLER_ENV.namespace} in its environment: where is the inventory?`);
     const config: HandlerConfig = handlerConfig((model.props(fn).Environment as { Variables: Record<string, string> }).Variables);
+    // GIVEN an old release and one pushed ten minutes ago, signed (COMPLETE) by each profile the templates'
+    // signing rules apply to the repository: the run's signing check reads the recent one
+    const now = new Date('2026-12-01T00:00:00Z');
+    const recent = `sha256:${'c'.repeat(64)}`;
+    const signedBy = [...signingRuleProfiles(model, repository).keys()];
+    expect(config.signing).toBeDefined();
     ecr.reset();
     cloudwatch.reset();
-    ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'b'.repeat(64)}`, imageTags: ['v1.0.0'], imageSizeInBytes: 1024, imagePushedAt: new Date('2026-11-01T00:00:00Z') }] });
+    ecr.on(DescribeImagesCommand).resolves({
+      imageDetails: [
+        { imageDigest: `sha256:${'b'.repeat(64)}`, imageTags: ['v1.0.0'], imageSizeInBytes: 1024, imagePushedAt: new Date('2026-11-01T00:00:00Z') },
+        { imageDigest: recent, imageTags: ['v1.0.1'], imageSizeInBytes: 1024, imagePushedAt: new Date(now.getTime() - 10 * 60_000) },
+      ],
+    });
+    ecr.on(DescribeImageSigningStatusCommand).resolves({ signingStatuses: signedBy.map((signingProfileArn) => ({ signingProfileArn, status: 'COMPLETE' })) });
     cloudwatch.onAnyCommand().resolves({});
     // WHEN the handler's two steps run with the template's configuration
-    const summary = await collectInventory(new ECRClient({ region: fn.stack.region }), { ...config, now: new Date('2026-12-01T00:00:00Z') });
+    const summary = await collectInventory(new ECRClient({ region: fn.stack.region }), { ...config, now });
     await publishInventory(new CloudWatchClient({ region: fn.stack.region }), config.namespace, summary);
+    // (the profile its environment names is the one the signing rules sign with: nothing unsigned)
+    expect([summary.signing?.checked, summary.signing?.unsigned]).toEqual([1, []]);
     // THEN its role may make each call it made
     const role = model.byArn(String(model.props(fn).Role));
     if (!role) throw new Error('the inventory function\'s role is in no template');
     const session = roleSession(model.arn(role), model.physicalName(fn));
     const identity = model.identityPolicies(role);
-    const ecrCalls = [...new Set(ecr.calls().map((c) => `ecr:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`))];
+    const ecrCalls = [...new Set(ecr.calls().map((c) => `ecr:${(c.args[0] as object).constructor.name.replace(/Command$/, '')}`))].sort();
     const metricCalls = cloudwatch.calls().map((c) => (c.args[0] as { input: PutMetricDataCommandInput }).input);
-    expect(ecrCalls).toEqual(['ecr:DescribeImages']);
+    expect(ecrCalls).toEqual(['ecr:DescribeImageSigningStatus', 'ecr:DescribeImages']);
     expect(metricCalls.length).toBeGreaterThan(0);
     await expectAllAllowed(`function ${model.physicalName(fn)}`, [
       ...ecrCalls.map((action) => ({ request: requests.sessionCall(session, action, repositoryArn), policies: repositoryPolicies(identity), integration: 'sdkCalls' as const })),
@@ -254,13 +298,43 @@ describe('the suite fails when a known mistake comes back', () => {
       }
     });
     expect(changed).toBe(1);
-    // WHEN the same suite evaluates it
-    const denied = accessPaths(m, app.pushRole).filter((p) => p.expect === 'deny' && p.title.startsWith('deny: the CI push role '));
+    // WHEN the same suite evaluates it (its paths on the repository: the grant names that ARN only, so other
+    // repositories and the registry-wide settings stay denied)
+    const denied = accessPaths(m, app.pushRole).filter((p) => p.expect === 'deny' && p.title.startsWith('deny: the CI push role ') && p.request.resource === repoArn);
     expect(denied.map((p) => p.request.action)).toEqual(expect.arrayContaining(['ecr:BatchDeleteImage', 'ecr:SetRepositoryPolicy', 'ecr:PutLifecyclePolicy', 'ecr:PutImageTagMutability']));
     // THEN each of them fails, naming the added statement
     for (const p of denied) {
       const failure = (await check(p)).problem;
       expect([p.title, failure?.includes('Sid AddedEcrWildcard')]).toEqual([p.title, true]);
+      expect(failure).toContain('expected DENY, iam-simulate decided Allowed');
+    }
+  });
+
+  test('signer:* on * in place of the push role\'s SignPayload grant: signing with other profiles and using Signer directly become allowed', async () => {
+    // GIVEN the push role's signing statement widened to all of Signer
+    const ci = ciPushRole(model);
+    let changed = 0;
+    const m = mutated(registryStack, (t) => {
+      for (const res of Object.values(t.Resources)) {
+        if (res.Type !== 'AWS::IAM::Policy' || !JSON.stringify(res.Properties?.Roles).includes(ci.logicalId)) continue;
+        for (const st of (res.Properties?.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement) {
+          if (st.Action !== 'signer:SignPayload') continue;
+          Object.assign(st, { Action: 'signer:*', Resource: '*' });
+          changed++;
+        }
+      }
+    });
+    expect(changed).toBe(1);
+    // WHEN the same suite evaluates it
+    const session = roleSession(model.arn(ci), 'GitHubActions');
+    const denied = accessPaths(m, app.pushRole).filter((p) => p.expect === 'deny' && p.request.principal === session && p.request.action.startsWith('signer:'));
+    // (another profile, the same name in another region and in another account, and each other Signer action)
+    expect(denied.filter((p) => p.integration === 'ecrManagedSigning').length).toBe(3);
+    expect(new Set(denied.map((p) => p.request.action))).toEqual(new Set(['signer:SignPayload', 'signer:StartSigningJob', 'signer:PutSigningProfile', 'signer:RevokeSignature', 'signer:CancelSigningProfile', 'signer:GetSigningProfile']));
+    // THEN each of them fails, naming the widened statement
+    for (const p of denied) {
+      const failure = (await check(p)).problem;
+      expect([p.title, failure?.includes('Sid SignPushesWithTheManagedSigningProfile')]).toEqual([p.title, true]);
       expect(failure).toContain('expected DENY, iam-simulate decided Allowed');
     }
   });

@@ -1,6 +1,9 @@
 import type { AccessPolicies } from './evaluate';
 import {
+  arnAccount,
+  arnRegion,
   DOCKER_PUSH_ACTIONS,
+  ECR_REGISTRY_SETTINGS_ACTIONS,
   githubSubject,
   IMAGE_PULL_ACTIONS,
   IntegrationId,
@@ -9,6 +12,8 @@ import {
   requests,
   roleSession,
   ServiceRequest,
+  SIGNER_ACTIONS,
+  signerResource,
   TOPIC_KEY_ACTIONS,
 } from './request-context';
 import { AppModel, LabeledPolicy, ModelResource } from './template-model';
@@ -39,6 +44,12 @@ export interface PushRoleFacts {
   readonly githubRepository: string;
   readonly branches: readonly string[];
   readonly environments: readonly string[];
+  /**
+   * The Signer profile every push must be signed with (`registry.settings.signing`, in the registry's account and
+   * region): `npm run promote` and the inventory require a signature by it, so the push role must sign with it
+   * whether or not this app's templates hold the signing configuration (`registry.settings.manage`).
+   */
+  readonly signingProfileArn?: string;
 }
 
 /** The role session a service or workflow gets, with the role's identity policies. */
@@ -85,6 +96,7 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
     for (const action of ['ecr:BatchDeleteImage', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy', 'ecr:PutLifecyclePolicy', 'ecr:DeleteLifecyclePolicy', 'ecr:PutImageTagMutability', 'ecr:DeleteRepository']) {
       add('deny', 'sdkCalls', ciSession.who, model.physicalName(r), requests.sessionCall(ciSession.arn, action, repoArn), policies, r.stack.account);
     }
+    signingPaths(model, r, pushRole, ciSession, add);
     // An account nothing configures, whose own admin grants everything: the repository policy must refuse it.
     const stranger = `arn:aws:sts::${STRANGER_ACCOUNT}:assumed-role/admin/someone`;
     const strangerPolicy: LabeledPolicy = {
@@ -131,7 +143,19 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
     const logGroup = (p.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup;
     if (logGroup) logWrites(model, session, logGroupNamed(model, fn, logGroup), add);
     for (const r of repositories) {
-      add('deny', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), { identity: session.identity, resource: model.resourcePolicy(r) }, r.stack.account);
+      const policies: AccessPolicies = { identity: session.identity, resource: model.resourcePolicy(r) };
+      add('deny', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), policies, r.stack.account);
+      // It reads the signing status of recent releases (its signing check) in its repository, and nowhere else;
+      // it never signs nor touches Signer.
+      add('allow', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:DescribeImageSigningStatus', model.arn(r)), policies, r.stack.account);
+      const other = otherRepositoryArn(model, r);
+      add('deny', 'sdkCalls', session.who, `${other.name} (another repository of account ${r.stack.account})`, requests.sessionCall(session.arn, 'ecr:DescribeImageSigningStatus', other.arn), { identity: session.identity }, r.stack.account);
+      for (const profileArn of signingProfilesFor(model, r, pushRole).keys()) {
+        for (const action of SIGNER_ACTIONS) {
+          const resource = signerResource(action, profileArn);
+          add('deny', 'sdkCalls', session.who, signerTarget(resource, profileArn), requests.sessionCall(session.arn, action, resource), { identity: session.identity, resource: profilePolicy(model, resource) }, arnAccount(profileArn));
+        }
+      }
     }
     for (const namespace of ['AWS/ECR', 'AWS/Usage']) {
       add('deny', 'lambdaExecutionRole', session.who, `* into namespace ${namespace}`, requests.sessionCall(session.arn, 'cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': namespace }), { identity: session.identity }, fn.stack.account);
@@ -256,6 +280,111 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
     titles.add(p.title);
   }
   return paths;
+}
+
+type AddPath = (expect: AccessPath['expect'], integration: IntegrationId, who: string, what: string, request: ServiceRequest, policies: AccessPolicies, resourceAccount: string) => void;
+
+/**
+ * ECR managed signing and the push role: ECR signs each push with the pusher's identity, so the push role must
+ * sign with every profile a signing rule applies to its repository, and with the configured one; it must not
+ * sign with any other profile (another name, or the same name in another account or region), use Signer
+ * otherwise, change the registry's signing, scanning or replication settings, or read signing statuses
+ * outside its repository.
+ */
+function signingPaths(model: AppModel, r: ModelResource, pushRole: PushRoleFacts, ci: Session, add: AddPath): void {
+  const repoName = model.physicalName(r);
+  const repoPolicies: AccessPolicies = { identity: ci.identity, resource: model.resourcePolicy(r) };
+  add('allow', 'sdkCalls', ci.who, repoName, requests.sessionCall(ci.arn, 'ecr:DescribeImageSigningStatus', model.arn(r)), repoPolicies, r.stack.account);
+  const other = otherRepositoryArn(model, r);
+  add('deny', 'sdkCalls', ci.who, `${other.name} (another repository of account ${r.stack.account})`, requests.sessionCall(ci.arn, 'ecr:DescribeImageSigningStatus', other.arn), { identity: ci.identity }, r.stack.account);
+  for (const action of ECR_REGISTRY_SETTINGS_ACTIONS) {
+    add('deny', 'sdkCalls', ci.who, `* (the registry settings of account ${r.stack.account}, ${r.stack.region})`, requests.sessionCall(ci.arn, action, '*'), { identity: ci.identity }, r.stack.account);
+  }
+
+  const profiles = signingProfilesFor(model, r, pushRole);
+  if (profiles.size === 0) return;
+  for (const [profileArn, why] of profiles) {
+    add('allow', 'ecrManagedSigning', `${ci.who} (ECR signing its push to ${repoName})`, `${profileArn} (${why})`, requests.ecrManagedSigning(ci.arn, profileArn), { identity: ci.identity, resource: profilePolicy(model, profileArn) }, arnAccount(profileArn));
+  }
+  for (const profileArn of profiles.keys()) {
+    const [, partition, , region, account, resource] = profileArn.split(':');
+    const name = resource.split('/').pop() ?? '';
+    const signAs = `${ci.who} (ECR signing its push to ${repoName})`;
+    // Another profile of the registry's account and region.
+    const otherName = `not_${name}`;
+    const otherProfile = `arn:${partition}:signer:${region}:${account}:/signing-profiles/${otherName}`;
+    add('deny', 'ecrManagedSigning', signAs, `${otherProfile} (another profile of account ${account})`, requests.ecrManagedSigning(ci.arn, otherProfile), { identity: ci.identity }, account);
+    // The same name in another region of the registry's account.
+    const otherRegion = region === 'us-west-2' ? 'eu-west-1' : 'us-west-2';
+    const elsewhere = `arn:${partition}:signer:${otherRegion}:${account}:/signing-profiles/${name}`;
+    add('deny', 'ecrManagedSigning', signAs, `${elsewhere} (the same name in region ${otherRegion})`, requests.ecrManagedSigning(ci.arn, elsewhere), { identity: ci.identity }, account);
+    // The same name in an account nothing configures, which grants this account SignPayload on it
+    // (AddProfilePermission): only the role's own policy can refuse it.
+    const foreign = `arn:${partition}:signer:${region}:${STRANGER_ACCOUNT}:/signing-profiles/${name}`;
+    const grant: LabeledPolicy = {
+      name: 'StrangerProfilePermission',
+      document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: ci.arn.split(':')[4] }, Action: 'signer:SignPayload', Resource: foreign }] },
+      labels: [`account ${STRANGER_ACCOUNT}'s profile permission granting account ${ci.arn.split(':')[4]} signer:SignPayload`],
+    };
+    add('deny', 'ecrManagedSigning', signAs, `${foreign} (the same name in account ${STRANGER_ACCOUNT}, which grants this account SignPayload)`, requests.ecrManagedSigning(ci.arn, foreign), { identity: ci.identity, resource: grant }, STRANGER_ACCOUNT);
+    // Signer itself is not the push role's to use: signing is ECR's, on the push role's behalf.
+    for (const action of SIGNER_ACTIONS.filter((a) => a !== 'signer:SignPayload')) {
+      const target = signerResource(action, profileArn);
+      add('deny', 'sdkCalls', ci.who, signerTarget(target, profileArn), requests.sessionCall(ci.arn, action, target), { identity: ci.identity, resource: profilePolicy(model, target) }, account);
+    }
+  }
+}
+
+/**
+ * The Signer profiles the push role must sign pushes to `repository` with: the configured one, and each profile a rule of a
+ * signing configuration in the repository's account and region applies to it (no filters: every repository;
+ * WILDCARD_MATCH: the whole name, `*` any run of characters). Profile ARN -> why it signs.
+ */
+export function signingProfilesFor(model: AppModel, repository: ModelResource, pushRole: PushRoleFacts): Map<string, string> {
+  const out = new Map<string, string>();
+  if (pushRole.signingProfileArn && arnAccount(pushRole.signingProfileArn) === repository.stack.account && arnRegion(pushRole.signingProfileArn) === repository.stack.region) {
+    out.set(pushRole.signingProfileArn, 'registry.settings.signing');
+  }
+  for (const [arn, why] of signingRuleProfiles(model, repository)) out.set(arn, [out.get(arn), why].filter(Boolean).join(', '));
+  return out;
+}
+
+/** The profiles the templates' signing rules apply to `repository` (see {@link signingProfilesFor}). */
+export function signingRuleProfiles(model: AppModel, repository: ModelResource): Map<string, string> {
+  const out = new Map<string, string>();
+  const name = model.physicalName(repository);
+  for (const config of model.resources('AWS::ECR::SigningConfiguration')) {
+    if (config.stack.account !== repository.stack.account || config.stack.region !== repository.stack.region) continue;
+    const rules = (model.props(config).Rules as Array<{ SigningProfileArn: string; RepositoryFilters?: Array<{ Filter: string; FilterType: string }> }>) ?? [];
+    for (const [i, rule] of rules.entries()) {
+      const filters = rule.RepositoryFilters ?? [];
+      const matches = filters.length === 0 || filters.some((f) => {
+        if (f.FilterType !== 'WILDCARD_MATCH') throw new Error(`${model.label(config)} rule ${i}: filter type ${f.FilterType} is not modelled`);
+        return new RegExp(`^${f.Filter.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(name);
+      });
+      if (matches) out.set(rule.SigningProfileArn, [out.get(rule.SigningProfileArn), `rule ${i} of ${model.label(config)}`].filter(Boolean).join(', '));
+    }
+  }
+  return out;
+}
+
+/** The resource policy of a Signer resource the templates hold (profile permissions), if any. */
+function profilePolicy(model: AppModel, resource: string): LabeledPolicy | undefined {
+  const profile = resource === '*' ? undefined : model.byArn(resource);
+  return profile ? model.resourcePolicy(profile) : undefined;
+}
+
+function signerTarget(resource: string, profileArn: string): string {
+  if (resource === profileArn) return profileArn;
+  return resource === '*' ? '* (Signer profiles of the account)' : `${resource} (a signing job of the profile's account)`;
+}
+
+/** A repository of the same account and region that the templates do not create. */
+function otherRepositoryArn(model: AppModel, r: ModelResource): { name: string; arn: string } {
+  const name = `${model.physicalName(r)}-other`;
+  const arn = `arn:aws:ecr:${r.stack.region}:${r.stack.account}:repository/${name}`;
+  if (model.byArn(arn)) throw new Error(`${arn} is a repository of the templates: pick another name for the access suite's "another repository"`);
+  return { name, arn };
 }
 
 /** The role whose trust policy admits GitHub's OIDC provider. */

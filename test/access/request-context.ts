@@ -125,11 +125,23 @@ export const INTEGRATIONS = {
     docs: ['https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html'],
   },
   sdkCalls: {
-    what: 'a program of this repository (npm run promote, the inventory function) calls the AWS API with a role session; every call it makes is recorded by running it against a mocked client, and the IAM action of an API operation is <service prefix>:<operation>',
+    what: 'a program of this repository (npm run promote, the inventory function) or anyone holding one of its role sessions calls the AWS API with it; every call a program makes is recorded by running it against a mocked client, and the IAM action of an API operation is <service prefix>:<operation>, authorized on the resource type the Service Authorization Reference lists for it (ecr:DescribeImageSigningStatus: repository; signer:SignPayload, StartSigningJob, GetSigningProfile, CancelSigningProfile: signing-profile; signer:RevokeSignature: signing-job; signer:PutSigningProfile and ECR\'s registry settings: none, so "*")',
     context: 'none beyond what the operation itself defines',
     docs: [
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html',
       'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html',
+    ],
+  },
+  ecrManagedSigning: {
+    what: 'ECR managed signing signs each push to a repository that a rule of the registry\'s signing configuration matches, with that rule\'s Signer profile, "using the identity of the entity pushing the image": signer:SignPayload as the pusher\'s own session (here the CI push role\'s) on the profile, arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>. A rule without repository filters matches every repository; WILDCARD_MATCH filters match the whole name, * standing for any run of characters',
+    context: 'none: the guide documents the identity only, and no condition key ECR would add to the SignPayload it makes on the pusher\'s behalf (SignPayload\'s one service key, signer:ProfileVersion, is tested by no policy of this app)',
+    docs: [
+      'https://docs.aws.amazon.com/AmazonECR/latest/userguide/managed-signing.html',
+      'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutSigningConfiguration.html',
+      'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SigningRule.html',
+      'https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_SigningRepositoryFilter.html',
+      'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html',
     ],
   },
   strangerAccount: {
@@ -172,6 +184,44 @@ export const LOG_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decry
 
 /** The awslogs driver and Lambda write logs with these two calls. */
 export const LOG_WRITE_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+
+/**
+ * The Signer actions of the denied paths and the resource type each is authorized on (Service Authorization
+ * Reference, "Actions defined by AWS Signer", https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssigner.html):
+ * signing-profile is arn:<partition>:signer:<region>:<account>:/signing-profiles/<name>, signing-job is
+ * arn:<partition>:signer:<region>:<account>:/signing-jobs/<job id>, and PutSigningProfile has none ("*").
+ * iam-simulate refuses a request whose resource does not have the action's type, so a wrong form fails the path.
+ */
+export const SIGNER_ACTION_RESOURCE_TYPES = {
+  'signer:SignPayload': 'signing-profile',
+  'signer:StartSigningJob': 'signing-profile',
+  'signer:PutSigningProfile': '*',
+  'signer:RevokeSignature': 'signing-job',
+  'signer:CancelSigningProfile': 'signing-profile',
+  'signer:GetSigningProfile': 'signing-profile',
+} as const;
+export type SignerAction = keyof typeof SIGNER_ACTION_RESOURCE_TYPES;
+export const SIGNER_ACTIONS = Object.keys(SIGNER_ACTION_RESOURCE_TYPES) as SignerAction[];
+
+/**
+ * The registry-wide ECR settings (signing, scanning, replication): one per account and region, with no resource
+ * type in the Service Authorization Reference (list_amazonelasticcontainerregistry.html), so Resource is "*".
+ */
+export const ECR_REGISTRY_SETTINGS_ACTIONS = ['ecr:PutSigningConfiguration', 'ecr:DeleteSigningConfiguration', 'ecr:PutRegistryScanningConfiguration', 'ecr:PutReplicationConfiguration'] as const;
+
+/** A signing job of the profile's account and region, for actions authorized on signing-job. */
+const EXAMPLE_SIGNING_JOB_ID = '6d2b5f1e-0c3a-4e8b-9f71-2a4c8e0d13b7';
+
+/** The resource `action` is authorized on, for a request about the signing profile `profileArn`. */
+export function signerResource(action: SignerAction, profileArn: string): string {
+  const m = /^(arn:[^:]+:signer:[^:]+:\d{12}):\/signing-profiles\/[A-Za-z0-9_]+$/.exec(profileArn);
+  if (!m) throw new Error(`not a Signer signing profile ARN (without version): ${profileArn}`);
+  switch (SIGNER_ACTION_RESOURCE_TYPES[action]) {
+    case 'signing-profile': return profileArn;
+    case 'signing-job': return `${m[1]}:/signing-jobs/${EXAMPLE_SIGNING_JOB_ID}`;
+    case '*': return '*';
+  }
+}
 
 /** Request builders, one per row: the only place a request context is written down. */
 export const requests = {
@@ -250,6 +300,8 @@ export const requests = {
   }),
 
   sessionCall: (sessionArn: string, action: string, resource: string, context: Record<string, string> = {}): ServiceRequest => ({ principal: sessionArn, action, resource, context }),
+
+  ecrManagedSigning: (pusherSessionArn: string, profileArn: string): ServiceRequest => ({ principal: pusherSessionArn, action: 'signer:SignPayload', resource: signerResource('signer:SignPayload', profileArn), context: {} }),
 
   githubOidc: (providerArn: string, roleArn: string, sub: string, aud: string = GITHUB_AUDIENCE): ServiceRequest => ({
     principal: providerArn,

@@ -83,6 +83,10 @@ const TYPES: Record<string, TypeInfo> = {
   'AWS::CloudTrail::Trail': { nameProperty: 'TrailName', ref: 'name', arn: (p) => `arn:${p.partition}:cloudtrail:${p.region}:${p.account}:trail/${p.name}` },
   'AWS::CloudWatch::Alarm': { nameProperty: 'AlarmName', ref: 'name', arn: (p) => `arn:${p.partition}:cloudwatch:${p.region}:${p.account}:alarm:${p.name}` },
   'AWS::ECS::TaskDefinition': { nameProperty: 'Family', ref: 'arn', arn: (p) => `arn:${p.partition}:ecs:${p.region}:${p.account}:task-definition/${p.name}:1` },
+  // Ref and GetAtt Arn: the profile ARN without version; GetAtt ProfileName: its name
+  // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-signer-signingprofile.html, "Return values").
+  // The ARN form is the Service Authorization Reference's signing-profile resource type.
+  'AWS::Signer::SigningProfile': { nameProperty: 'ProfileName', ref: 'arn', arn: (p) => `arn:${p.partition}:signer:${p.region}:${p.account}:/signing-profiles/${p.name}`, attributes: { ProfileName: 'name' } },
 };
 
 /** The whole app: every stack's resources, resolvable and findable by ARN. */
@@ -289,6 +293,14 @@ export class AppModel {
           .map((lp) => labeled(lp.logicalId, this.label(lp), { Version: '2012-10-17', Statement: [lambdaPermissionStatement(this.props(lp), arn)] }));
         return merged(statements);
       }
+      case 'AWS::Signer::SigningProfile': {
+        // Signer's cross-account grants (AddProfilePermission), one AWS::Signer::ProfilePermission each.
+        const name = this.physicalName(target);
+        const arn = this.arn(target);
+        return merged(this.resources('AWS::Signer::ProfilePermission')
+          .filter((pp) => pp.stack.account === target.stack.account && pp.stack.region === target.stack.region && this.props(pp).ProfileName === name)
+          .map((pp) => labeled(pp.logicalId, this.label(pp), { Version: '2012-10-17', Statement: [profilePermissionStatement(this.props(pp), arn, this.label(pp))] })));
+      }
       default:
         throw new Error(`${this.label(target)}: the access model does not know where ${target.type} keeps its resource policy`);
     }
@@ -312,6 +324,16 @@ function lambdaPermissionStatement(p: Record<string, unknown>, functionArn: stri
     Resource: functionArn,
     ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
   };
+}
+
+/**
+ * An AWS::Signer::ProfilePermission as the grant it is: `Action` on the profile for `Principal` (an account ID
+ * or an IAM principal ARN), https://docs.aws.amazon.com/signer/latest/api/API_AddProfilePermission.html. A
+ * permission limited to one ProfileVersion is not modelled (it would need the version the request carries).
+ */
+function profilePermissionStatement(p: Record<string, unknown>, profileArn: string, where: string): PolicyStatementJson {
+  if (p.ProfileVersion !== undefined) throw new Error(`${where}: a profile permission limited to ProfileVersion ${String(p.ProfileVersion)} is not modelled by the access suite`);
+  return { Effect: 'Allow', Principal: { AWS: String(p.Principal) }, Action: p.Action, Resource: profileArn };
 }
 
 function labeled(name: string, where: string, document: unknown): LabeledPolicy {
