@@ -91,7 +91,7 @@ export async function doctorE2e({ steps, moto, env }: DoctorE2eContext, envName:
       for (const topic of topics) expectLine(lines, `topic ${topic.name}`, 'FAIL', /^has no subscriptions/);
       expectLine(lines, `trail ${trailName}`, 'FAIL', /^is not logging/);
       expectLine(lines, `inventory ${String(fn.Properties?.FunctionName)}`, 'FAIL', /^no .* in the last \d+ minutes/);
-      expectLine(lines, 'registry scanning in us-east-1', 'PASS', /^BASIC, as alarms\.scanType says/);
+      expectLine(lines, 'registry scanning in us-east-1', 'PASS', /^BASIC, as registry\.settings\.scanType says/);
       // moto reports scanOnPush false whatever the template sets (see AWS-FACTS): the gap is reported, not hidden.
       const scan = lines.get(`repository ${repositoryName}`);
       scanGap = scan?.status === 'FAIL' && /scanOnPush is false, the template sets true/.test(scan.detail);
