@@ -56,6 +56,13 @@ export class RegistryStack extends Stack {
         createOidcProvider: ci.createOidcProvider,
         // Managed signing signs with the pusher's identity: the push role may sign with the profile.
         signingProfileArn,
+        // The promotion gate checks that promoted images reached the replica (lib/promotion/replica-check.ts).
+        replicaRepositoryArns: config.replicaRegion === undefined ? undefined : [this.formatArn({
+          service: 'ecr',
+          region: config.replicaRegion,
+          resource: 'repository',
+          resourceName: config.repositoryName,
+        })],
       });
     }
 

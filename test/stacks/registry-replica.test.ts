@@ -16,7 +16,12 @@ type Resources = Record<string, { Type: string; Properties?: Record<string, unkn
 interface CfnTemplate { Resources: Resources; Outputs?: Record<string, unknown> }
 
 const PULL_ACCOUNT = '111122223333';
-const registry: RegistryConfig = { ...REGISTRY, replicaRegion: 'us-west-2', crossAccountPullAccounts: [PULL_ACCOUNT] };
+const registry: RegistryConfig = {
+  ...REGISTRY,
+  replicaRegion: 'us-west-2',
+  crossAccountPullAccounts: [PULL_ACCOUNT],
+  ciPushRole: { branches: ['main'], environments: ['dev', 'staging', 'prod'], githubRepository: 'acme-corp/buffet' },
+};
 
 function synth(reg: RegistryConfig, environments: Readonly<Record<string, EnvConfig>> = ENVIRONMENTS) {
   const config = loadConfig({ getContext: () => undefined, registry: reg, environments });
@@ -111,6 +116,13 @@ describe('with registry.replicaRegion', () => {
     const rules = (t: CfnTemplate) => Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule').map((r) => (r.Properties as { Name: string }).Name);
     expect(rules(replica)).toEqual(['better-call-buffet-registry-replication-failures-forward']);
     expect(rules(source)).toContain('better-call-buffet-registry-replication-failures');
+  });
+
+  test('the CI push role may read the replica\'s images (the promotion gate\'s replica check), and nothing more there', () => {
+    const policies = Object.values(source.Resources).filter((r) => r.Type === 'AWS::IAM::Policy').map((r) => JSON.stringify(evaluate(r.Properties)));
+    const replicaGrants = policies.flatMap((p) => (JSON.parse(p).PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>))
+      .filter((st) => JSON.stringify(st.Resource).includes(':us-west-2:'));
+    expect(replicaGrants).toEqual([expect.objectContaining({ Action: 'ecr:DescribeImages', Resource: `arn:aws:ecr:us-west-2:<account>:repository/${REGISTRY.repositoryName}` })]);
   });
 
   describe('switching prod\'s imageRegion to the replica (the runbook\'s one-line change)', () => {
