@@ -2,7 +2,8 @@
  * The replica check of a promotion: before an environment that pulls from the replica region (its
  * `imageRegion` is `registry.replicaRegion`) deploys, the promoted digest and its promotion tag must be in the
  * replica. Promotion tags are added in the registry's region; ECR replication copies each push (a new image or
- * a new tag) to the replica asynchronously, so the check waits, bounded, with each wait printed. ECR copies only
+ * a new tag) to the replica asynchronously ("The majority of images replicate in less than 30 minutes, but in rare
+ * cases the replication might take longer"), so the check waits, bounded, with each wait printed. ECR copies only
  * what is pushed after replication is configured ("Any preexisting content in a repository isn't replicated",
  * https://docs.aws.amazon.com/AmazonECR/latest/userguide/replication.html): an older image never arrives on its
  * own, and the refusal says how to bring it.
@@ -76,7 +77,7 @@ export async function requireInReplica(client: ECRClient, repo: Repo, digest: st
     }
     if (left <= 0) {
       throw new ReplicaNotReady(`${what} after waiting ${waited} s (limit ${req.maxWaitSeconds} s). ` +
-        `A task pulling from ${req.region} would not find it, so do not deploy there yet. Replication from ${req.sourceRegion} usually takes minutes: ` +
+        `A task pulling from ${req.region} would not find it, so do not deploy there yet. "The majority of images replicate in less than 30 minutes" (ECR user guide) from ${req.sourceRegion}: ` +
         `run the same promotion again later (it is idempotent and only checks again). If it never arrives, check the replication-failures ` +
         `notification and aws ecr describe-image-replication-status --region ${req.sourceRegion}; an image pushed before replication was ` +
         `configured is never copied on its own (docs/runbook-region-outage.md, "Images older than the replication")`);
