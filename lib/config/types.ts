@@ -43,7 +43,8 @@ export type AlarmsConfig = Omit<RegistryAlarmSettings, 'scanType'>;
 export interface RegistrySettingsConfig {
   /**
    * true: the `BetterCallBuffet-RegistrySettings` stack owns this account's registry scanning configuration,
-   * the Signer profile and the ECR signing configuration (it overwrites what is there). false: they are managed
+   * the Signer profile and the ECR signing configuration, and with `replicaRegion` the replication configuration
+   * (it overwrites what is there). false: they are managed
    * elsewhere; no stack is created, `npm run promote` (and `npm run doctor`) only check against them.
    */
   readonly manage: boolean;
