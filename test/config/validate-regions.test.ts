@@ -74,8 +74,12 @@ describe('<env>.imageRegion', () => {
   test('a task in the replica\'s region with endpoints pulls from the replica; unset imageRegion (the registry\'s) is refused there', () => {
     const inReplicaRegion = { region: 'us-west-2', network: SAMPLE_NETWORK };
     expect(problems(() => validateEnvConfig(env('staging', { ...inReplicaRegion, imageRegion: 'us-west-2' }), withReplica))).toEqual([]);
-    expect(problems(() => validateEnvConfig(env('staging', inReplicaRegion), withReplica))).toEqual([
+    expect(problems(() => validateEnvConfig(env('staging', { ...inReplicaRegion, imageRegion: undefined }), withReplica))).toEqual([
       expect.stringMatching(/^staging\.imageRegion \(unset, so registry\.region "us-east-1"\) differs from the task's region \(staging\.region "us-west-2"\).*set staging\.imageRegion to "us-west-2"/),
+    ]);
+    // The shipped environments spell the default out (imageRegion: REGISTRY.region): the same refusal, with the value.
+    expect(problems(() => validateEnvConfig(env('staging', inReplicaRegion), withReplica))).toEqual([
+      expect.stringMatching(/^staging\.imageRegion "us-east-1" differs from the task's region \(staging\.region "us-west-2"\)/),
     ]);
   });
 
