@@ -2,6 +2,7 @@ import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LoadedConfig } from './config/load';
 import { ControlTowerChecks } from './governance/control-tower';
+import { RegistryReplicaStack } from './stacks/registry-replica-stack';
 import { RegistrySettingsStack } from './stacks/registry-settings-stack';
 import { RegistryStack } from './stacks/registry-stack';
 import { ServiceStack } from './stacks/service-stack';
@@ -11,6 +12,8 @@ export const APP_NAME = 'BetterCallBuffet';
 export const REGISTRY_STACK_NAME = `${APP_NAME}-Registry`;
 /** The registry's account-wide settings (scanning, signing), where `registry.settings.manage` is true. */
 export const REGISTRY_SETTINGS_STACK_NAME = `${APP_NAME}-RegistrySettings`;
+/** The replica of the repository in `registry.replicaRegion`, where one is configured. */
+export const REGISTRY_REPLICA_STACK_NAME = `${APP_NAME}-RegistryReplica`;
 /** `Environment` tag of the shared registry stack. */
 export const SHARED_ENVIRONMENT_TAG = 'shared';
 
@@ -35,6 +38,8 @@ export interface AppStacks {
   readonly registry: RegistryStack;
   /** Only where `registry.settings.manage` is true (otherwise the settings are managed elsewhere). */
   readonly settings?: RegistrySettingsStack;
+  /** Only where `registry.replicaRegion` is set. */
+  readonly replica?: RegistryReplicaStack;
   /** One per selected environment, in config order. */
   readonly services: readonly ServiceStack[];
 }
@@ -44,7 +49,7 @@ export function stackName(envName: string, kind: 'Service'): string {
   return `${APP_NAME}-${envName}-${kind}`;
 }
 
-function tag(stack: RegistryStack | RegistrySettingsStack | ServiceStack, tags: Record<string, string>): void {
+function tag(stack: RegistryStack | RegistrySettingsStack | RegistryReplicaStack | ServiceStack, tags: Record<string, string>): void {
   // Also written into the template on each resource, so reviewers see them in `cdk diff`.
   for (const [key, value] of Object.entries(tags)) Tags.of(stack).add(key, value);
 }
@@ -88,6 +93,21 @@ export function buildApp(app: App, config: LoadedConfig, options: BuildAppOption
     : undefined;
   if (settings) tag(settings, registryTags);
 
+  // Same account, the other region: the replica repository, its creation template and failure forwarding.
+  const replicaRegion = registryConfig.replicaRegion;
+  const replica = replicaRegion === undefined ? undefined : new RegistryReplicaStack(app, REGISTRY_REPLICA_STACK_NAME, {
+    env: { account: registryAccount, region: replicaRegion },
+    tags: registryTags,
+    terminationProtection: registryConfig.terminationProtection,
+    description: `Better Call Buffet: replica of ECR repository ${registryConfig.repositoryName} in ${replicaRegion} (environments with imageRegion ${replicaRegion} pull from it)`,
+    registry: registryConfig,
+    environments: config.environments,
+    repositoryTags: registryTags,
+  });
+  if (replica) tag(replica, registryTags);
+  // Deploy order only: the replica repository exists before replication writes into it.
+  if (replica && settings) settings.addStackDependency(replica, 'replication writes into the replica repository');
+
   const services = config.selected.map((env) => {
     // Stack-level tags: CloudFormation propagates them at deploy time to every resource it can tag.
     const tags = { Project: APP_NAME, Environment: env.envName, ManagedBy: 'aws-cdk' };
@@ -97,13 +117,15 @@ export function buildApp(app: App, config: LoadedConfig, options: BuildAppOption
       terminationProtection: env.terminationProtection,
       description: `Better Call Buffet ${env.envName}: ECS task definition running images from ${registryConfig.repositoryName}`,
       config: env,
-      // The registry stack's own account; unknown at synth (no credentials): the service's account.
-      repository: { repositoryName: registryConfig.repositoryName, account: registryAccount, region: registryConfig.region },
+      // The registry stack's own account; unknown at synth (no credentials): the service's account. The region
+      // is the registry's, or its replica's (imageRegion, validated): the image URI and pull grant follow it.
+      repository: { repositoryName: registryConfig.repositoryName, account: registryAccount, region: env.imageRegion ?? registryConfig.region },
     });
     tag(service, tags);
     // Deploy order only (the repository must exist before a task can pull from it); no exports involved.
-    service.addStackDependency(registry, 'the task definition pulls from the shared repository');
+    const source = replica !== undefined && env.imageRegion === replicaRegion ? replica : registry;
+    service.addStackDependency(source, 'the task definition pulls from the shared repository');
     return service;
   });
-  return { registry, settings, services };
+  return { registry, settings, replica, services };
 }

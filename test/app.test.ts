@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
+import { REGISTRY_REPLICA_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
 import { ENVIRONMENTS, REGISTRY } from '../lib/config/environments';
 import { loadConfig } from '../lib/config/load';
 import { buildTestApp } from './helpers/app';
@@ -13,20 +13,29 @@ import { buildTestApp } from './helpers/app';
 describe('the app', () => {
   const { app, stacks } = buildTestApp();
   const assembly = app.synth();
-  const allStacks: Stack[] = [stacks.registry, ...(stacks.settings ? [stacks.settings] : []), ...stacks.services];
+  const allStacks: Stack[] = [stacks.registry, ...(stacks.settings ? [stacks.settings] : []), ...(stacks.replica ? [stacks.replica] : []), ...stacks.services];
+  const SHARED = [REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_REPLICA_STACK_NAME];
 
-  test('one registry stack, its registry settings stack and one service stack per environment', () => {
+  test('one registry stack, its registry settings stack, its replica and one service stack per environment', () => {
     expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
-      [REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort(),
+      [...SHARED, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort(),
     );
     expect(REGISTRY_STACK_NAME).toBe('BetterCallBuffet-Registry');
     expect(REGISTRY_SETTINGS_STACK_NAME).toBe('BetterCallBuffet-RegistrySettings');
+    expect(REGISTRY_REPLICA_STACK_NAME).toBe('BetterCallBuffet-RegistryReplica');
   });
 
-  test('the registry settings stack lives in the registry\'s account and region, and depends on nothing', () => {
+  test('the registry settings stack lives in the registry\'s account and region, and deploys after the replica only', () => {
     expect(stacks.settings).toBeDefined();
     expect([stacks.settings?.account, stacks.settings?.region]).toEqual([stacks.registry.account, stacks.registry.region]);
-    expect(stacks.settings?.dependencies).toEqual([]);
+    // Replication writes into the replica repository, which must exist first (test/stacks/registry-replica.test.ts).
+    expect(stacks.settings?.dependencies).toEqual([stacks.replica]);
+  });
+
+  test('the replica stack lives in the registry\'s account and REGISTRY.replicaRegion, and depends on nothing', () => {
+    expect(REGISTRY.replicaRegion).toBe('us-west-2');
+    expect([stacks.replica?.account, stacks.replica?.region]).toEqual([stacks.registry.account, REGISTRY.replicaRegion]);
+    expect(stacks.replica?.dependencies).toEqual([]);
   });
 
   test('registry.settings.manage: false creates no settings stack (the account\'s settings are managed elsewhere)', () => {
@@ -36,9 +45,9 @@ describe('the app', () => {
     expect(unmanaged.node.tryFindChild(REGISTRY_SETTINGS_STACK_NAME)).toBeUndefined();
   });
 
-  test('-c env=<env> synthesizes the registry, its settings and that environment only', () => {
+  test('-c env=<env> synthesizes the registry, its settings, its replica and that environment only', () => {
     const { app: one } = buildTestApp({ env: 'staging' }, { nag: false });
-    expect(one.synth().stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, stackName('staging', 'Service')].sort());
+    expect(one.synth().stacks.map((s) => s.stackName).sort()).toEqual([...SHARED, stackName('staging', 'Service')].sort());
   });
 
   test('service stacks depend on the registry stack, without exports or imports', () => {
@@ -63,14 +72,14 @@ describe('the app', () => {
     expect(JSON.stringify(withContext.synth().getStackByName(REGISTRY_STACK_NAME).template)).toBe(reference);
   });
 
-  test('termination protection is on for the registry, its settings and the prod service', () => {
+  test('termination protection is on for the registry, its settings, its replica and the prod service', () => {
     const protectedStacks = assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
-    expect(protectedStacks).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, stackName('prod', 'Service')].sort());
+    expect(protectedStacks).toEqual([...SHARED, stackName('prod', 'Service')].sort());
   });
 
   test('every stack carries Project, Environment and ManagedBy tags (the registry is "shared")', () => {
     for (const s of assembly.stacks) {
-      const envName = [REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME].includes(s.stackName) ? 'shared' : s.stackName.split('-')[1];
+      const envName = SHARED.includes(s.stackName) ? 'shared' : s.stackName.split('-')[1];
       expect(s.tags).toEqual({ Project: 'BetterCallBuffet', Environment: envName, ManagedBy: 'aws-cdk' });
     }
   });
@@ -89,8 +98,8 @@ describe('the app', () => {
     }
   });
 
-  test('stacks deploy to the configured region', () => {
-    for (const s of allStacks) expect(s.region).toBe('us-east-1');
+  test('stacks deploy to the configured region (the replica to the replica region)', () => {
+    for (const s of allStacks) expect(s.region).toBe(s === stacks.replica ? 'us-west-2' : 'us-east-1');
   });
 
   test('an environment account from context pins that service stack only', () => {
@@ -105,7 +114,7 @@ describe('the app', () => {
   });
 
   test('cdk-nag AwsSolutions passes on every stack (app.synth() above throws on any unacknowledged error)', () => {
-    expect(assembly.stacks).toHaveLength(5);
+    expect(assembly.stacks).toHaveLength(6);
   });
 
   test('cdk-nag passes with the CI push role too', () => {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
+import { REGISTRY_REPLICA_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
 import { REGISTRY } from '../lib/config/environments';
 import { ENV_NAMES } from '../lib/config/types';
 import { PROMOTION_CHAIN } from '../lib/promotion/chain';
@@ -243,9 +243,10 @@ describe('deploy.yml (main): build once, promote and deploy by digest', () => {
     const job = deploy.jobs.registry;
     expect(job.environment).toBe('registry');
     expect(job.permissions).toEqual({ 'id-token': 'write', 'contents': 'read' });
-    // The pattern selects BetterCallBuffet-Registry and, where registry.settings.manage is true, BetterCallBuffet-RegistrySettings.
+    // The pattern selects BetterCallBuffet-Registry and, where registry.settings.manage is true, BetterCallBuffet-RegistrySettings,
+    // and with registry.replicaRegion BetterCallBuffet-RegistryReplica (deployed before the settings: a stack dependency).
     expect(runs(job)).toMatch(/npx cdk deploy 'BetterCallBuffet-Registry\*' --exclusively -c "githubRepository=\$GITHUB_REPOSITORY" --require-approval never/);
-    expect([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME].every((n) => n.startsWith('BetterCallBuffet-Registry'))).toBe(true);
+    expect([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_REPLICA_STACK_NAME].every((n) => n.startsWith('BetterCallBuffet-Registry'))).toBe(true);
     expect(stackName('prod', 'Service').startsWith('BetterCallBuffet-Registry')).toBe(false);
   });
 

@@ -84,6 +84,9 @@ export const REGISTRY: RegistryConfig = {
     scanType: 'BASIC',
     signing: { profileName: 'better_call_buffet', signatureValidityMonths: 135 },
   },
+  // A replica every environment can switch to when ECR in us-east-1 is down (docs/runbook-region-outage.md):
+  // the stack BetterCallBuffet-RegistryReplica, filled by ECR replication. Remove it for no replica.
+  replicaRegion: 'us-west-2',
 };
 
 /** What differs between environments; {@link environment} adds what they share. */
@@ -91,9 +94,13 @@ type EnvSettings = Omit<EnvConfig, 'envName' | 'region' | 'imageTag' | 'task'> &
   readonly task: Pick<TaskConfig, 'cpu' | 'memoryMiB' | 'logRetentionDays'>;
 };
 
-/** One environment: the region and starting release they all share, the task defaults above, and `settings`. */
+/**
+ * One environment: the region and starting release they all share, the image pulled from the registry's own
+ * region, the task defaults above, and `settings`. During an outage of the registry's region, set
+ * `imageRegion: REGISTRY.replicaRegion` in an environment's settings (docs/runbook-region-outage.md).
+ */
 function environment(envName: EnvName, settings: EnvSettings): EnvConfig {
-  return { envName, region: 'us-east-1', imageTag: 'v1.0.0', ...settings, task: { ...APP_TASK_DEFAULTS, ...settings.task } };
+  return { envName, region: 'us-east-1', imageRegion: REGISTRY.region, imageTag: 'v1.0.0', ...settings, task: { ...APP_TASK_DEFAULTS, ...settings.task } };
 }
 
 export const ENVIRONMENTS: Readonly<Record<EnvName, EnvConfig>> = {

@@ -87,6 +87,7 @@ export const REGISTRY_FIELDS = {
   alarms: object(ALARM_FIELDS),
   inventory: object(INVENTORY_FIELDS),
   settings: object(SETTINGS_FIELDS),
+  replicaRegion: optional,
 } as const satisfies Record<keyof RegistryConfig, FieldShape>;
 
 const SECRET_FIELDS = {
@@ -123,6 +124,7 @@ export const ENV_FIELDS = {
   task: object(TASK_FIELDS),
   imageTag: value,
   imageDigest: optional,
+  imageRegion: optional,
   network: optional,
   promotion: object(PROMOTION_FIELDS),
 } as const satisfies Record<keyof EnvConfig, FieldShape>;

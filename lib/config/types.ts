@@ -43,7 +43,8 @@ export type AlarmsConfig = Omit<RegistryAlarmSettings, 'scanType'>;
 export interface RegistrySettingsConfig {
   /**
    * true: the `BetterCallBuffet-RegistrySettings` stack owns this account's registry scanning configuration,
-   * the Signer profile and the ECR signing configuration (it overwrites what is there). false: they are managed
+   * the Signer profile and the ECR signing configuration, and with `replicaRegion` the replication configuration
+   * (it overwrites what is there). false: they are managed
    * elsewhere; no stack is created, `npm run promote` (and `npm run doctor`) only check against them.
    */
   readonly manage: boolean;
@@ -136,6 +137,14 @@ export interface RegistryConfig {
   readonly inventory: InventoryConfig;
   /** Account-wide scanning and signing settings (the `BetterCallBuffet-RegistrySettings` stack). */
   readonly settings: RegistrySettingsConfig;
+  /**
+   * A second region of the same account holding a replica of the repository (`BetterCallBuffet-RegistryReplica`),
+   * kept in step by ECR replication: environments can pull from it (`imageRegion`) while the registry's region is
+   * down (docs/runbook-region-outage.md). Must differ from `region`. The replication configuration itself is an
+   * account-wide setting: it is written only where `settings.manage` is true.
+   * @default - no replica
+   */
+  readonly replicaRegion?: string;
 }
 
 export type CpuArchitectureName = 'X86_64' | 'ARM64';
@@ -227,6 +236,13 @@ export interface EnvConfig {
    * @default - none
    */
   readonly network?: NetworkConfig;
+  /**
+   * Region of the registry the task pulls its image from: the registry's `region`, or its `replicaRegion` (the
+   * replica, e.g. while the registry's region is down). The image URI and the execution role's pull permission
+   * follow it. With `network` (VPC endpoints, no NAT) it must be the task's own `region`: endpoints are regional.
+   * @default - the registry's region
+   */
+  readonly imageRegion?: string;
   readonly promotion: PromotionConfig;
 }
 

@@ -15,11 +15,13 @@ import {
   VPC_ID_RE,
   vpcCidrProblem,
 } from '../aws/formats';
+import { AWS_REGIONS } from '../aws/regions';
 import { parseRateExpression } from '../inventory/schedule';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { RETENTION_COUNT_MAX, retentionCountProblem } from '../lifecycle/retention';
 import { describeValue, ENV_FIELDS, nearestNames, REGISTRY_FIELDS, shapeProblems } from './fields';
 import { ENV_NAMES, EnvConfig, EnvName, InventoryConfig, NetworkConfig, RegistryConfig, SecretRef, SEVERITY_ORDER } from './types';
+import { validateImageRegion, validateReplicaRegion } from './validate-regions';
 import { settingsShapeProblems, validatePromotionSignature, validateRegistrySettings } from './validate-settings';
 
 /** A configuration or context value that cannot be deployed. The message names the field, value and fix. */
@@ -30,20 +32,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Region names AWS publishes (commercial, China, GovCloud). A typo here would otherwise surface only at deploy. */
-export const AWS_REGIONS: readonly string[] = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2',
-  'af-south-1',
-  'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
-  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
-  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
-  'ca-central-1', 'ca-west-1',
-  'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'eu-south-1', 'eu-south-2', 'eu-north-1',
-  'il-central-1', 'me-south-1', 'me-central-1', 'mx-central-1', 'sa-east-1',
-  'cn-north-1', 'cn-northwest-1',
-  'us-gov-east-1', 'us-gov-west-1',
-];
+/** Region names AWS publishes (lib/aws/regions.ts). */
+export { AWS_REGIONS };
 
 // NaN and Infinity as themselves: JSON would print them as null.
 const show = describeValue;
@@ -104,9 +94,9 @@ export function isEnvName(name: string): name is EnvName {
 /**
  * Validates one environment's configuration. Collects every problem rather than stopping at the first,
  * so one synth shows everything to fix. `registry` supplies the release tag patterns prod's image tag must
- * match. Throws ConfigError; returns the config unchanged when valid.
+ * match and the regions the image can be pulled from (`imageRegion`). Throws ConfigError; returns the config unchanged when valid.
  */
-export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, 'retention' | 'account'>): EnvConfig {
+export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, 'retention' | 'account' | 'region' | 'replicaRegion'>): EnvConfig {
   const label = typeof c === 'object' && c !== null && typeof c.envName === 'string' ? c.envName : '?';
   // A misspelt or missing field first, and alone: the value checks below would only add noise about it.
   const structure = shapeProblems(c, ENV_FIELDS, label);
@@ -199,6 +189,7 @@ export function validateEnvConfig(c: EnvConfig, registry: Pick<RegistryConfig, '
 
   validateImageReference(c, registry.retention.releaseTagPatterns, p);
   if (c.network !== undefined) validateNetwork(c.envName, c.network, p);
+  validateImageRegion(c, registry, p);
   if (p.length > 0) throw new ConfigError(p);
   return c;
 }
@@ -337,6 +328,7 @@ export function validateRegistryConfig(c: RegistryConfig): RegistryConfig {
 
   validateInventoryConfig('registry', c.inventory, p);
   validateRegistrySettings(c, p);
+  validateReplicaRegion(c, p);
   if (p.length > 0) throw new ConfigError(p);
   return c;
 }

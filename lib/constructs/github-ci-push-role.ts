@@ -76,6 +76,13 @@ export interface GithubCiPushRoleProps {
    * @default - no Signer permission (pushes are not signed by managed signing)
    */
   readonly signingProfileArn?: string;
+  /**
+   * ARNs of replicas of the repository in other regions (ECR replication fills them): the role may read their
+   * images (ecr:DescribeImages), which the promotion gate's replica check needs. Nothing is written there:
+   * promotion tags are added to the source and replicated.
+   * @default - no replica access
+   */
+  readonly replicaRepositoryArns?: readonly string[];
 }
 
 /**
@@ -157,6 +164,13 @@ export class GithubCiPushRole extends Construct {
         sid: 'SignPushesWithTheManagedSigningProfile',
         actions: [...SIGNER_MANAGED_SIGNING_ACTIONS],
         resources: [props.signingProfileArn],
+      }));
+    }
+    if ((props.replicaRepositoryArns ?? []).length > 0) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'ReadReplicasForThePromotionGate',
+        actions: ['ecr:DescribeImages'],
+        resources: [...(props.replicaRepositoryArns ?? [])],
       }));
     }
     Validations.of(this.role).acknowledge({

@@ -16,6 +16,7 @@ import {
   authFailurePattern,
   imageActionPattern,
   lifecycleExpirationPattern,
+  replicationFailurePattern,
   scanFindingsPattern,
   scanNotCompletePattern,
   unexpectedPushPattern,
@@ -166,6 +167,12 @@ export interface RegistryMonitoringProps {
    * @default DEFAULT_API_USAGE_RESOURCES (GetAuthorizationToken, BatchGetImage)
    */
   readonly apiUsageResources?: readonly EcrUsageApi[];
+  /**
+   * Regions holding a replica of the repository. ECR reports replications in the replica's region; a rule there
+   * forwards the failures to this region's default event bus, where a rule notifies the topic.
+   * @default - no replica, no replication-failure rule
+   */
+  readonly replicaRegions?: readonly string[];
 }
 
 /**
@@ -269,6 +276,15 @@ export class RegistryMonitoring extends Construct {
         pattern: scanNotCompletePattern(repositoryName, props.repository.repositoryArn, scanType),
         ruleDescription: `Scans of ${repositoryName} ending in any status but ${success}`,
         message: runbooks.scanFailureMessage({ prefix: this.prefix, success }),
+      });
+    }
+
+    // (2b) Replications that failed: the replica misses an image an environment may be told to pull from there.
+    if ((props.replicaRegions ?? []).length > 0) {
+      this.notifyingRule('replication-failures', {
+        pattern: replicationFailurePattern(repositoryName),
+        ruleDescription: `Failed replications of ${repositoryName} into ${(props.replicaRegions ?? []).join(', ')} (forwarded from there)`,
+        message: runbooks.replicationFailureMessage({ prefix: this.prefix }),
       });
     }
 

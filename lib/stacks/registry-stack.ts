@@ -1,5 +1,4 @@
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { EnvConfig, RegistryConfig, RESOURCE_PREFIX } from '../config/types';
 import { ContainerRegistry } from '../constructs/container-registry';
@@ -7,7 +6,7 @@ import { GithubCiPushRole } from '../constructs/github-ci-push-role';
 import { RegistryInventory } from '../constructs/registry-inventory';
 import { RegistryMonitoring } from '../constructs/registry-monitoring';
 import { parseRateExpression } from '../inventory/schedule';
-import { retentionIntentForRegistry, retentionOptionsForRegistry } from './registry-lifecycle';
+import { repositoryPropsForRegistry } from './registry-repository';
 
 export interface RegistryStackProps extends StackProps {
   readonly registry: RegistryConfig;
@@ -36,22 +35,7 @@ export class RegistryStack extends Stack {
   constructor(scope: Construct, id: string, props: RegistryStackProps) {
     super(scope, id, props);
     const { registry: config, environments } = props;
-    const pullAccounts = [
-      ...config.crossAccountPullAccounts,
-      // Environments in other accounts pull through the repository policy.
-      ...environments.map((e) => e.account).filter((a): a is string => a !== undefined && a !== config.account),
-    ];
-    this.registry = new ContainerRegistry(this, 'Registry', {
-      repositoryName: config.repositoryName,
-      imageScanOnPush: true,
-      // The config union and ecr.TagMutability share their string values (validated: IMMUTABLE).
-      tagMutability: config.tagMutability as ecr.TagMutability,
-      kmsEncryption: config.kmsEncryption,
-      removalPolicy: config.removalPolicy === 'DESTROY' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      retention: retentionIntentForRegistry(config, environments),
-      pinnedImageTags: retentionOptionsForRegistry(environments).pinnedImageTags,
-      crossAccountPullAccounts: [...new Set(pullAccounts)].sort(),
-    });
+    this.registry = new ContainerRegistry(this, 'Registry', repositoryPropsForRegistry(config, environments));
     const repository = this.registry.repository;
     // The profile registry.settings names, in this account and region. By name, not by reference: the
     // settings may be managed elsewhere (registry.settings.manage: false).
@@ -72,6 +56,13 @@ export class RegistryStack extends Stack {
         createOidcProvider: ci.createOidcProvider,
         // Managed signing signs with the pusher's identity: the push role may sign with the profile.
         signingProfileArn,
+        // The promotion gate checks that promoted images reached the replica (lib/promotion/replica-check.ts).
+        replicaRepositoryArns: config.replicaRegion === undefined ? undefined : [this.formatArn({
+          service: 'ecr',
+          region: config.replicaRegion,
+          resource: 'repository',
+          resourceName: config.repositoryName,
+        })],
       });
     }
 
@@ -83,6 +74,8 @@ export class RegistryStack extends Stack {
       alarms: { ...config.alarms, scanType: config.settings.scanType },
       // The single expected writer: any other pusher raises the unexpected-push alarm.
       ciPushRoleArn: this.ciPushRole?.role.roleArn,
+      // The replica's region forwards failed replications here (RegistryReplicaStack).
+      replicaRegions: config.replicaRegion === undefined ? undefined : [config.replicaRegion],
     });
 
     const schedule = parseRateExpression(config.inventory.schedule);

@@ -29,7 +29,7 @@ export function taskFamily(envName: string): string {
 
 /**
  * An environment's frequently-deployed stack: the task definition that runs an image from the shared
- * repository, in the registry's account and region. The repository is referenced by its deterministic name
+ * repository, in the registry's account and region (or its replica's region: `imageRegion`). The repository is referenced by its deterministic name
  * and ARN, never by a CloudFormation export, so the registry stack is never locked by this one.
  */
 export class ServiceStack extends Stack {

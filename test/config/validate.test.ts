@@ -60,7 +60,7 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
     ['a tag with a latest segment in prod', prod, { imageTag: 'v1-latest' }, /prod\.imageTag "v1-latest" is a moving tag and is refused in prod/],
     ['a non-string environment value', dev, { 'task.environment': { PORT: 8080 } }, /dev\.task\.environment\.PORT must be a string, got 8080/],
     // Misspelt fields: `cdk synth` runs transpile-only, so only this check sees them.
-    ['a misspelt field (imageRegoin)', prod, { imageRegoin: 'us-west-2' }, /^prod\.imageRegoin is not a field of prod: did you mean region\? \(fields: envName, account, region, /],
+    ['a misspelt field (imageRegoin)', prod, { imageRegoin: 'us-west-2' }, /^prod\.imageRegoin is not a field of prod: did you mean imageRegion\? \(fields: envName, account, region, /],
     ['a misspelt task field', dev, { 'task.memoryMib': 512 }, /^dev\.task\.memoryMib is not a field of dev\.task: did you mean memoryMiB\?/],
     ['a misspelt promotion field', dev, { 'promotion.failOnSeverty': 'HIGH' }, /^dev\.promotion\.failOnSeverty is not a field of dev\.promotion: did you mean failOnSeverity\?/],
     ['an empty secret (task.secrets: [{}])', dev, { 'task.secrets': [{}] }, /^3 configuration problems:\n {2}- dev\.task\.secrets\[0\]\.envVar is missing: add it .*\n {2}- dev\.task\.secrets\[0\]\.source is missing.*\n {2}- dev\.task\.secrets\[0\]\.name is missing/],
@@ -132,7 +132,7 @@ describe('validateEnvConfig rejects, naming field, value and fix', () => {
   test('a misspelt field is reported alone: its consequences (a missing region) would only add noise', () => {
     const config = withOverrides(dev, { regoin: 'us-east-1', region: undefined });
     expect(() => validateEnvConfig(config, REGISTRY)).toThrow(new ConfigError([
-      'dev.regoin is not a field of dev: did you mean region? (fields: envName, account, region, removalPolicy, terminationProtection, task, imageTag, imageDigest, network, promotion)',
+      'dev.regoin is not a field of dev: did you mean region? (fields: envName, account, region, removalPolicy, terminationProtection, task, imageTag, imageDigest, imageRegion, network, promotion)',
       'dev.region is missing: add it (see docs/configuration.md)',
     ]));
   });
@@ -176,7 +176,7 @@ describe('validateRegistryConfig rejects, naming field, value and fix', () => {
     ['MUTABLE_WITH_EXCLUSION', { tagMutability: 'MUTABLE_WITH_EXCLUSION' }, /registry\.tagMutability must be IMMUTABLE, got "MUTABLE_WITH_EXCLUSION"/],
     ['an e-mail domain without a dot', { 'alarms.emails': ['oncall@example'] }, /registry\.alarms\.emails\[0\] "oncall@example" has no dot in its domain, so mail can never reach it: use a full address like oncall@example\.com/],
     // Misspelt fields, at the top and nested.
-    ['a misspelt field (replicaRegoin)', { replicaRegoin: 'us-west-2' }, /^registry\.replicaRegoin is not a field of registry: did you mean region\? \(fields: account, region, repositoryName, /],
+    ['a misspelt field (replicaRegoin)', { replicaRegoin: 'us-west-2' }, /^registry\.replicaRegoin is not a field of registry: did you mean replicaRegion\? \(fields: account, region, repositoryName, /],
     ['a misspelt retention field', { 'retention.keepReleaseImage': 5 }, /^registry\.retention\.keepReleaseImage is not a field of registry\.retention: did you mean keepReleaseImages\?/],
     ['a misspelt alarm field', { 'alarms.emials': ['oncall@example.com'] }, /^registry\.alarms\.emials is not a field of registry\.alarms: did you mean emails\?/],
     ['a misspelt inventory field', { 'inventory.stalePullDay': 30 }, /^registry\.inventory\.stalePullDay is not a field of registry\.inventory: did you mean stalePullDays\?/],

@@ -1,6 +1,6 @@
 /**
- * End-to-end test of the real CDK CLI flow against a local moto_server: bootstrap, the shared registry and its
- * registry settings, build-once-promote-by-digest (images put through the ECR API, the promotion gate refusing
+ * End-to-end test of the real CDK CLI flow against a local moto_server: bootstrap, the shared registry, its
+ * registry settings and its replica in the replica region (lib/replica-e2e.ts: the promotion gate's replica check, the inventory there), build-once-promote-by-digest (images put through the ECR API, the promotion gate refusing
  * CRITICAL findings, unscanned images and unsigned, failed or wrongly signed ones, promoting a clean one
  * dev -> staging -> prod; signing statuses come from a stand-in, lib/signing-stand-in.ts, as moto has none), each environment's service stack
  * (deploy, no-op redeploy, diff, deploy pinned to the promoted digest), `npm run doctor` on what was deployed, destroy. Run with `npm run e2e`;
@@ -30,6 +30,7 @@ import {
 import { MOTO_ACCOUNT, MotoServer } from './lib/moto';
 import { doctorE2e } from './lib/doctor-e2e';
 import { inventoryE2e } from './lib/inventory-e2e';
+import { replicaDestroy, replicaE2e } from './lib/replica-e2e';
 import { applyWorkaround, GETATT_TO_ALARMS, GETATT_TO_SIGNING_PROFILES, KMS_KEY_TAGS, Workaround } from './lib/moto-workarounds';
 import { CommandError, killRunningCommands } from './lib/process';
 import { SigningStandIn } from './lib/signing-stand-in';
@@ -286,7 +287,8 @@ class E2e {
       TaskDefinitionFamily: state.taskDefinition.family,
       ImageUri: target.imageUri,
     };
-    for (const stack of options.registry ? asm.stacks : [asm.service]) {
+    // The replica stack lives in another region: lib/replica-e2e.ts verifies it there.
+    for (const stack of options.registry ? asm.stacks.filter((s) => s !== asm.replica) : [asm.service]) {
       const deployed = state.stacks.find((s) => s.StackName === stack.stackName);
       check(deployed, `stack ${stack.stackName} is not deployed`);
       check(/_COMPLETE$/.test(deployed.StackStatus) && !/ROLLBACK/.test(deployed.StackStatus), `stack ${stack.stackName} is ${deployed.StackStatus}`);
@@ -535,10 +537,11 @@ interface Pushed {
 async function registryFlow(e2e: E2e, first: { target: Target; base: EnvironmentAssembly }, all: readonly EnvironmentAssembly[]): Promise<string | undefined> {
   const { steps } = e2e;
   const { registry } = first.base;
-  const shared = [registry, ...(first.base.settings ? [first.base.settings] : [])];
+  // The replica first: the settings stack's replication writes into it (a stack dependency cdk deploy follows).
+  const shared = [registry, ...(first.base.replica ? [first.base.replica] : []), ...(first.base.settings ? [first.base.settings] : [])];
   await steps.step(`[registry] the registry and registry settings templates are identical in every environment's synth`, async () => {
     // Deploy-time context (-c env, -c imageDigest/imageTag) must never change the shared registry or its settings.
-    for (const pick of [(a: EnvironmentAssembly) => a.registry, (a: EnvironmentAssembly) => a.settings]) {
+    for (const pick of [(a: EnvironmentAssembly) => a.registry, (a: EnvironmentAssembly) => a.settings, (a: EnvironmentAssembly) => a.replica]) {
       const text = (asm: EnvironmentAssembly) => { const s = pick(asm); return s ? fs.readFileSync(s.templateFile, 'utf8') : 'none'; };
       for (const asm of all) check(text(asm) === text(first.base), `${asm.dir}: ${pick(asm)?.stackName ?? 'the settings stack'} differs from ${first.base.dir}`);
     }
@@ -857,7 +860,7 @@ async function main(): Promise<number> {
     for (const t of targets) {
       if (t.context.includes(`account=${MOTO_ACCOUNT}`)) steps.info(`${t.name} is pinned to account ${t.config.account}: deployed into moto's ${MOTO_ACCOUNT} with -c account=${MOTO_ACCOUNT}`);
     }
-    const regions = [...new Set([REGISTRY_CONFIG.region, ...targets.map((t) => t.config.region)])];
+    const regions = [...new Set([REGISTRY_CONFIG.region, ...(REGISTRY_CONFIG.replicaRegion ? [REGISTRY_CONFIG.replicaRegion] : []), ...targets.map((t) => t.config.region)])];
 
     // Bootstrap and the base synths at once: bootstrap mostly waits on moto, synths mostly use CPU. allSettled,
     // so nothing is still running when a failure stops moto.
@@ -885,6 +888,10 @@ async function main(): Promise<number> {
     // The registry first (every environment pulls from it), then the release through the promotion gate.
     const kmsKey = await registryFlow(e2e, { target: targets[0], base: bases[0] }, bases);
     const pushed = await promotionFlow(e2e);
+    const replica = REGISTRY_CONFIG.replicaRegion && bases[0].replica
+      ? { repositoryName: REGISTRY_CONFIG.repositoryName, registryRegion: REGISTRY_CONFIG.region, replicaRegion: REGISTRY_CONFIG.replicaRegion, stack: bases[0].replica, promoted: pushed }
+      : undefined;
+    if (replica) await replicaE2e(e2e, replica);
     // Each service stack then changes to the promoted digest, with its release tag, as the pipeline deploys it.
     const change: Change = { flags: ['-c', `imageDigest=${pushed.digest}`, '-c', `imageTag=${pushed.tag}`], imageUri: imageUri(pushed.digest), needle: `@${pushed.digest}` };
     const changedAssemblies = await pool(2, targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')} ${change.flags.join(' ')}`, (ctx) => runner.synth(ctx, t, change.flags, path.join(tmp, `asm-${t.name}-changed`)))));
@@ -894,6 +901,7 @@ async function main(): Promise<number> {
     // After the deploys, as the pipeline runs it: npm run doctor against the registry and the first environment.
     await doctorE2e(e2e, flows[0].target.name, flows[0].target.context, flows[0].changed);
     await destroyFlow(e2e, flows, pushed, kmsKey);
+    if (replica) await replicaDestroy(e2e, { ...replica, assemblyDir: flows[0].changed.dir });
     await inventoryE2e(e2e);
   } catch (e) {
     const outside = moto ? 'setup (between steps)' : 'start moto_server';

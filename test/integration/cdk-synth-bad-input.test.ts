@@ -99,8 +99,8 @@ describe('the real `cdk synth` on bad context', () => {
 
   test('misspelt fields name the nearest known field; an empty secret names what it lacks', () => {
     const { output } = results[cliCases.findIndex((c) => c.name.startsWith('misspelt config fields'))];
-    expect(output).toContain('- registry.replicaRegoin is not a field of registry: did you mean region? (fields: account, region, ');
-    expect(output).toContain('- prod.imageRegoin is not a field of prod: did you mean region? (fields: envName, account, region, ');
+    expect(output).toContain('- registry.replicaRegoin is not a field of registry: did you mean replicaRegion? (fields: account, region, ');
+    expect(output).toContain('- prod.imageRegoin is not a field of prod: did you mean imageRegion? (fields: envName, account, region, ');
     expect(output).toContain('- dev.task.secrets[0].envVar is missing: add it (see docs/configuration.md)');
     expect(output).toContain('- dev.task.secrets[0].source is missing');
     expect(output).toContain('- dev.task.secrets[0].name is missing');

@@ -72,7 +72,8 @@ describe('npm run diff (spawned)', () => {
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-Registry\nThere were no differences/);
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-dev-Service\nThere were no differences/);
     expect(r.stdout).toMatch(/Stack BetterCallBuffet-RegistrySettings\nThere were no differences/);
-    expect(r.stdout).toMatch(/No differences in 3 stacks\.\n$/);
+    expect(r.stdout).toMatch(/Stack BetterCallBuffet-RegistryReplica\nThere were no differences/);
+    expect(r.stdout).toMatch(/No differences in 4 stacks\.\n$/);
     expect(r.stdout).not.toMatch(/Lifecycle policy of/);
     expect(r.leftInTmp).toEqual([]);
   }, SPAWN_TIMEOUT);
@@ -107,7 +108,7 @@ describe('npm run diff (spawned)', () => {
     // The settings change is an in-place update of the one account-wide resource, old and new value shown.
     expect(r.stdout).toMatch(/\[~\] AWS::ECR::RegistryScanningConfiguration \S+ SettingsScanningConfiguration\w+\s*\n[\s\S]*?\[-\] ENHANCED\n[^\n]*\[\+\] BASIC\n/);
     expect(r.stdout).not.toMatch(/RegistryScanningConfiguration[^\n]*replace/i);
-    expect(r.stdout).toMatch(/2 of 3 stacks differ: BetterCallBuffet-Registry, BetterCallBuffet-RegistrySettings\n$/);
+    expect(r.stdout).toMatch(/2 of 4 stacks differ: BetterCallBuffet-Registry, BetterCallBuffet-RegistrySettings\n$/);
     expect(r.leftInTmp).toEqual([]);
   }, SPAWN_TIMEOUT);
 

@@ -1,4 +1,5 @@
 import * as events from 'aws-cdk-lib/aws-events';
+import { REPLICATION_EVENT_DETAIL_TYPE, REPLICATION_SUCCESS_RESULT } from '../../aws/replication';
 
 /**
  * EventBridge patterns for the registry alarms. Kept apart from the construct so each pattern can be read
@@ -204,4 +205,22 @@ export function unexpectedPushPattern(repositoryName: string, ciPushRoleArn: str
       { userIdentity: { type: [{ 'anything-but': ['AssumedRole'] }] } },
     ],
   });
+}
+
+/**
+ * A replication of this repository that ended in anything but `SUCCESS`. ECR sends `ECR Replication Action` in
+ * the DESTINATION region (the replica's): the documented failure value is `FAILED`, matched here as "anything
+ * but the success value" so a differently named failure still notifies. Fields (`result`, `repository-name`,
+ * `image-digest`, `image-tag`, `source-region`, `action-type` REPLICATE):
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html ("Event for a failed image replication").
+ */
+export function replicationFailurePattern(repositoryName: string): events.EventPattern {
+  return {
+    source: ['aws.ecr'],
+    detailType: [REPLICATION_EVENT_DETAIL_TYPE],
+    detail: {
+      'repository-name': [repositoryName],
+      result: [{ 'anything-but': [REPLICATION_SUCCESS_RESULT] }],
+    },
+  };
 }

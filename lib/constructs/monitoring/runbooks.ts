@@ -58,6 +58,16 @@ export function unexpectedPushMessage(o: { prefix: string }): string {
     'approved break-glass push: delete the image, disable the credentials and escalate to security.';
 }
 
+/** ECR could not replicate an image into the replica region (the event comes from there, forwarded). */
+export function replicationFailureMessage(o: { prefix: string }): string {
+  return `[${o.prefix}] ECR failed to replicate ${field('$.detail.repository-name')} image ${field('$.detail.image-digest')} ` +
+    `(tag ${field('$.detail.image-tag')}) from ${field('$.detail.source-region')} into ${field('$.region')} at ${field('$.time')}: result ` +
+    `${field('$.detail.result')}. Until it arrives, an environment whose imageRegion is ${field('$.region')} cannot run it, and ` +
+    'npm run promote refuses to promote it there. What to do: aws ecr describe-image-replication-status --repository-name <repo> ' +
+    '--image-id imageDigest=<digest> in the source region shows the failure code; fix the cause (the replica repository deleted or ' +
+    'its KMS key disabled, a replication rule changed by hand), then re-push or backfill the image (docs/runbook-region-outage.md).';
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // RegistryMonitoring: alarms
 // ---------------------------------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ export interface EnvironmentAssembly {
   readonly registry: AssemblyStack;
   /** The registry's account-wide settings (scanning, signing), where registry.settings.manage is true. */
   readonly settings?: AssemblyStack;
+  /** The replica of the repository in registry.replicaRegion (a repository AND its creation template), where configured. */
+  readonly replica?: AssemblyStack;
   readonly service: AssemblyStack;
   readonly stacks: readonly AssemblyStack[];
 }
@@ -58,8 +60,10 @@ export function readEnvironmentAssembly(dir: string): EnvironmentAssembly {
       const template = JSON.parse(fs.readFileSync(templateFile, 'utf8')) as Template;
       return { id, stackName: a.properties?.stackName ?? id, templateFile, template };
     });
+  const replicas = stacks.filter((s) => resourcesOfType(s.template, 'AWS::ECR::RepositoryCreationTemplate').length > 0);
+  if (replicas.length > 1) throw new Error(`more than one replica stack in ${dir}: ${replicas.map((s) => s.stackName).join(', ')}`);
   const holding = (type: string) => {
-    const found = stacks.filter((s) => resourcesOfType(s.template, type).length > 0);
+    const found = stacks.filter((s) => !replicas.includes(s) && resourcesOfType(s.template, type).length > 0);
     if (found.length !== 1) {
       throw new Error(`expected exactly one stack with a ${type} in ${dir}, found ${found.length}: ${found.map((s) => s.stackName).join(', ') || 'none'} (stacks: ${stacks.map((s) => s.stackName).join(', ')})`);
     }
@@ -69,7 +73,7 @@ export function readEnvironmentAssembly(dir: string): EnvironmentAssembly {
   const service = holding('AWS::ECS::TaskDefinition');
   const settings = stacks.filter((s) => resourcesOfType(s.template, 'AWS::ECR::RegistryScanningConfiguration').length > 0);
   if (settings.length > 1) throw new Error(`more than one registry settings stack in ${dir}: ${settings.map((s) => s.stackName).join(', ')}`);
-  return { dir, registry, ...(settings[0] ? { settings: settings[0] } : {}), service, stacks };
+  return { dir, registry, ...(settings[0] ? { settings: settings[0] } : {}), ...(replicas[0] ? { replica: replicas[0] } : {}), service, stacks };
 }
 
 
