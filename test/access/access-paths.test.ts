@@ -11,7 +11,7 @@ import {
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../../lib/app';
+import { REGISTRY_REPLICA_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../../lib/app';
 import { runPromoteCli } from '../../lib/cli/promote';
 import { collectInventory, publishInventory } from '../../lib/inventory/collect';
 import { handlerConfig, HandlerConfig } from '../../lib/inventory/handler';
@@ -90,8 +90,8 @@ describe('access paths, evaluated with AWS policy evaluation logic', () => {
     expect(new Set(pulls.map((p) => p.request.principal.split(':')[4])).size).toBeGreaterThanOrEqual(2);
   });
 
-  test('evaluates all five templates, the registry settings stack with its signing profile among them', () => {
-    expect(app.stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort());
+  test('evaluates all six templates (the registry settings stack with its signing profile and the replica stack among them)', () => {
+    expect(app.stacks.map((s) => s.stackName).sort()).toEqual([REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_REPLICA_STACK_NAME, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort());
     expect(model.resources('AWS::Signer::SigningProfile').map((p) => p.stack.stackName)).toEqual([REGISTRY_SETTINGS_STACK_NAME]);
   });
 

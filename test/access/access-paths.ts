@@ -68,6 +68,8 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
 
   // ---- The CI push role: who may assume it, what it may do to the repository. ----
   const ci = ciPushRole(model);
+  // The source repository lives where the push role does (the registry stack); any other region holds a replica.
+  const registryRegion = ci.stack.region;
   const ciArn = model.arn(ci);
   const trust = model.trustPolicy(ci);
   // The account's provider, as IAM names it: arn:<partition>:iam::<account>:oidc-provider/<issuer>.
@@ -89,14 +91,25 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
   for (const r of repositories) {
     const repoArn = model.arn(r);
     const policies: AccessPolicies = { identity: ciSession.identity, resource: model.resourcePolicy(r) };
-    for (const action of DOCKER_PUSH_ACTIONS) {
-      const resource = action === 'ecr:GetAuthorizationToken' ? '*' : repoArn;
-      add('allow', 'dockerPush', ciSession.who, resource === '*' ? '*' : model.physicalName(r), requests.sessionCall(ciSession.arn, action, resource), policies, r.stack.account);
+    // The replica (registry.replicaRegion) is written by ECR replication only: the push role may read it (the
+    // promotion gate's replica check, DescribeImages) and nothing else there; the source takes the pushes.
+    const isReplica = r.stack.region !== registryRegion;
+    const repoLabel = isReplica ? `${model.physicalName(r)} (replica in ${r.stack.region})` : model.physicalName(r);
+    if (isReplica) {
+      add('allow', 'sdkCalls', ciSession.who, repoLabel, requests.sessionCall(ciSession.arn, 'ecr:DescribeImages', repoArn), policies, r.stack.account);
+      for (const action of DOCKER_PUSH_ACTIONS.filter((a) => a !== 'ecr:GetAuthorizationToken')) {
+        add('deny', 'dockerPush', ciSession.who, repoLabel, requests.sessionCall(ciSession.arn, action, repoArn), policies, r.stack.account);
+      }
+    } else {
+      for (const action of DOCKER_PUSH_ACTIONS) {
+        const resource = action === 'ecr:GetAuthorizationToken' ? '*' : repoArn;
+        add('allow', 'dockerPush', ciSession.who, resource === '*' ? '*' : model.physicalName(r), requests.sessionCall(ciSession.arn, action, resource), policies, r.stack.account);
+      }
     }
     for (const action of ['ecr:BatchDeleteImage', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy', 'ecr:PutLifecyclePolicy', 'ecr:DeleteLifecyclePolicy', 'ecr:PutImageTagMutability', 'ecr:DeleteRepository']) {
-      add('deny', 'sdkCalls', ciSession.who, model.physicalName(r), requests.sessionCall(ciSession.arn, action, repoArn), policies, r.stack.account);
+      add('deny', 'sdkCalls', ciSession.who, repoLabel, requests.sessionCall(ciSession.arn, action, repoArn), policies, r.stack.account);
     }
-    signingPaths(model, r, pushRole, ciSession, add);
+    if (!isReplica) signingPaths(model, r, pushRole, ciSession, add);
     // An account nothing configures, whose own admin grants everything: the repository policy must refuse it.
     const stranger = `arn:aws:sts::${STRANGER_ACCOUNT}:assumed-role/admin/someone`;
     const strangerPolicy: LabeledPolicy = {
@@ -105,7 +118,7 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
       labels: [`account ${STRANGER_ACCOUNT}'s own admin policy`],
     };
     for (const action of IMAGE_PULL_ACTIONS.filter((a) => a !== 'ecr:GetAuthorizationToken')) {
-      add('deny', 'strangerAccount', `a role of unconfigured account ${STRANGER_ACCOUNT}`, model.physicalName(r), requests.sessionCall(stranger, action, repoArn), { identity: [strangerPolicy], resource: model.resourcePolicy(r) }, r.stack.account);
+      add('deny', 'strangerAccount', `a role of unconfigured account ${STRANGER_ACCOUNT}`, repoLabel, requests.sessionCall(stranger, action, repoArn), { identity: [strangerPolicy], resource: model.resourcePolicy(r) }, r.stack.account);
     }
   }
 
@@ -144,6 +157,11 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
     if (logGroup) logWrites(model, session, logGroupNamed(model, fn, logGroup), add);
     for (const r of repositories) {
       const policies: AccessPolicies = { identity: session.identity, resource: model.resourcePolicy(r) };
+      if (r.stack.region !== registryRegion) {
+        // The function inventories the source; the replica it may not touch either.
+        add('deny', 'sdkCalls', session.who, `${model.physicalName(r)} (replica in ${r.stack.region})`, requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), policies, r.stack.account);
+        continue;
+      }
       add('deny', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), policies, r.stack.account);
       // It reads the signing status of recent releases (its signing check) in its repository, and nowhere else;
       // it never signs nor touches Signer.
