@@ -14,7 +14,7 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFiles: ['<rootDir>/test/setup-env.js'],
-  setupFilesAfterEnv: ['<rootDir>/test/setup-titles.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup-titles.js', '<rootDir>/test/setup-temp-dirs.js'],
 };
 
 module.exports = {
