@@ -6,6 +6,7 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AppStacks, BuildAppOptions } from '../../lib/app';
 import { LoadedConfig } from '../../lib/config/load';
 import { buildTestApp, TestApp } from './app';
+import { stableJson } from './memo';
 
 /**
  * The shared, memoized synth of the unit suite: **use `synthesized(context, options)` whenever a test only
@@ -59,15 +60,6 @@ export interface Synthesized {
    * success with no violations.
    */
   pluginReport(pluginName: string): PluginReport;
-}
-
-/** JSON with object keys sorted at every level, so equal configurations give equal keys. */
-function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }
 
 const memo = new Map<string, Synthesized>();
