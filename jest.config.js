@@ -30,6 +30,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
+      setupFiles: [...common.setupFiles, '<rootDir>/test/setup-guard-cache.js'],
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/integration/'],

@@ -4,5 +4,3 @@ process.env.CDK_VALIDATION = process.env.CDK_VALIDATION ?? 'false';
 // (https://github.com/aws/aws-sdk-js-v3/issues/7983, which names this switch). Jest loads the clients once per
 // test file and prints each warning: green runs stay quiet. Spawned CLIs inherit it through process.env.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true';
-// The Control Tower checks run cfn-guard once per distinct template, not once per synth (test/helpers/guard-cache.ts).
-require('./helpers/guard-cache').installGuardCache();

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * Unit tests only (installed by test/setup-env.js): remembers what the cfn-guard binary answered for each
+ * Unit tests only (installed by test/setup-guard-cache.js): remembers what the cfn-guard binary answered for each
  * template, so the Control Tower checks (lib/governance/control-tower.ts) cost their ~3 s once per distinct
  * template instead of once per synth. The app's plugin still runs on every synth that has it on: it selects
  * the rules, CfnGuardValidator parses cfn-guard's answer, CDK applies the acknowledgements and fails the
