@@ -14,16 +14,23 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   setupFiles: ['<rootDir>/test/setup-env.js'],
-  setupFilesAfterEnv: ['<rootDir>/test/setup-titles.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup-titles.js', '<rootDir>/test/setup-temp-dirs.js'],
 };
 
 module.exports = {
   // Jest's default (cores - 1) is a single worker on a 2-core machine; the suites are CPU-bound.
   maxWorkers: 2,
+  // A worker that has finished exits on its own, but Node then frees V8's heap page by page, and on this
+  // project's VMs each munmap is slow (a TLB flush across vCPUs): with the CDK loaded that took 0.2-0.7 s under
+  // load, past jest's default 500 ms, and jest killed the worker and printed "A worker process has failed to
+  // exit gracefully" (profiled with perf: v8::internal::Heap::TearDown -> munmap). No handle was leaking, so
+  // wait longer; a worker kept alive by a real leak is still killed, and reported, after this.
+  workerGracefulExitTimeout: 5000,
   projects: [
     {
       ...common,
       displayName: 'unit',
+      setupFiles: [...common.setupFiles, '<rootDir>/test/setup-guard-cache.js'],
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/integration/'],

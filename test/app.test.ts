@@ -1,23 +1,24 @@
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { REGISTRY_REPLICA_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../lib/app';
 import { ENVIRONMENTS, REGISTRY } from '../lib/config/environments';
 import { loadConfig } from '../lib/config/load';
 import { buildTestApp } from './helpers/app';
+import { synthesized } from './helpers/synth';
 
 /**
  * App-level behaviour: which stacks exist, how they are named, tagged and protected, that they do not
  * lock each other with exports, that cdk-nag passes, and that synthesis is deterministic.
  */
 describe('the app', () => {
-  const { app, stacks } = buildTestApp();
-  const assembly = app.synth();
+  // The whole app as `cdk synth` builds it, cdk-nag and the Control Tower checks on; synthesized once, on first use.
+  const all = synthesized();
+  const { stacks } = all;
   const allStacks: Stack[] = [stacks.registry, ...(stacks.settings ? [stacks.settings] : []), ...(stacks.replica ? [stacks.replica] : []), ...stacks.services];
   const SHARED = [REGISTRY_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_REPLICA_STACK_NAME];
 
   test('one registry stack, its registry settings stack, its replica and one service stack per environment', () => {
-    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual(
+    expect(all.assembly.stacks.map((s) => s.stackName).sort()).toEqual(
       [...SHARED, ...['dev', 'staging', 'prod'].map((e) => stackName(e, 'Service'))].sort(),
     );
     expect(REGISTRY_STACK_NAME).toBe('BetterCallBuffet-Registry');
@@ -46,15 +47,15 @@ describe('the app', () => {
   });
 
   test('-c env=<env> synthesizes the registry, its settings, its replica and that environment only', () => {
-    const { app: one } = buildTestApp({ env: 'staging' }, { nag: false });
-    expect(one.synth().stacks.map((s) => s.stackName).sort()).toEqual([...SHARED, stackName('staging', 'Service')].sort());
+    const one = synthesized({ env: 'staging' }, { nag: false });
+    expect(one.assembly.stacks.map((s) => s.stackName).sort()).toEqual([...SHARED, stackName('staging', 'Service')].sort());
   });
 
   test('service stacks depend on the registry stack, without exports or imports', () => {
     for (const service of stacks.services) {
       expect(service.dependencies).toEqual([stacks.registry]);
     }
-    for (const s of assembly.stacks) {
+    for (const s of all.assembly.stacks) {
       const text = JSON.stringify(s.template);
       expect(text).not.toContain('Fn::ImportValue');
       expect(Object.values(s.template.Outputs ?? {}).filter((o) => (o as { Export?: unknown }).Export)).toEqual([]);
@@ -63,29 +64,29 @@ describe('the app', () => {
 
   test('the registry template depends on configuration only, never on a deploy\'s -c env/imageTag/imageDigest/account', () => {
     // GIVEN the registry as the full synth builds it
-    const reference = JSON.stringify(assembly.getStackByName(REGISTRY_STACK_NAME).template);
+    const reference = JSON.stringify(all.assembly.getStackByName(REGISTRY_STACK_NAME).template);
     // WHEN synthesized with every service-deploy context flag
     // (-c account is refused while registry.account is unset; with the registry pinned it cannot change the
     // registry's template either: see "an environment account from context pins that service stack only".)
-    const { app: withContext } = buildTestApp({ env: 'prod', imageTag: 'v9.9.9-abcdef0', imageDigest: `sha256:${'c'.repeat(64)}` }, { nag: false });
+    const withContext = synthesized({ env: 'prod', imageTag: 'v9.9.9-abcdef0', imageDigest: `sha256:${'c'.repeat(64)}` }, { nag: false });
     // THEN the registry template is identical
-    expect(JSON.stringify(withContext.synth().getStackByName(REGISTRY_STACK_NAME).template)).toBe(reference);
+    expect(JSON.stringify(withContext.assembly.getStackByName(REGISTRY_STACK_NAME).template)).toBe(reference);
   });
 
   test('termination protection is on for the registry, its settings, its replica and the prod service', () => {
-    const protectedStacks = assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
+    const protectedStacks = all.assembly.stacks.filter((s) => s.terminationProtection).map((s) => s.stackName).sort();
     expect(protectedStacks).toEqual([...SHARED, stackName('prod', 'Service')].sort());
   });
 
   test('every stack carries Project, Environment and ManagedBy tags (the registry is "shared")', () => {
-    for (const s of assembly.stacks) {
+    for (const s of all.assembly.stacks) {
       const envName = SHARED.includes(s.stackName) ? 'shared' : s.stackName.split('-')[1];
       expect(s.tags).toEqual({ Project: 'BetterCallBuffet', Environment: envName, ManagedBy: 'aws-cdk' });
     }
   });
 
   test('taggable resources carry the tags too', () => {
-    const repo = Template.fromStack(stacks.registry).findResources('AWS::ECR::Repository');
+    const repo = all.template(REGISTRY_STACK_NAME).findResources('AWS::ECR::Repository');
     expect(Object.keys(repo)).toHaveLength(1);
     for (const r of Object.values(repo)) {
       expect(r.Properties.Tags).toEqual(
@@ -113,17 +114,16 @@ describe('the app', () => {
     expect(JSON.stringify(pinned.services[0].resolve(pinned.services[0].task.imageUri))).toContain('111111111111.dkr.ecr.us-east-1.');
   });
 
-  test('cdk-nag AwsSolutions passes on every stack (app.synth() above throws on any unacknowledged error)', () => {
-    expect(assembly.stacks).toHaveLength(6);
+  test('cdk-nag AwsSolutions passes on every stack (the synth throws on any unacknowledged error)', () => {
+    expect(all.assembly.stacks).toHaveLength(6);
   });
 
   test('cdk-nag passes with the CI push role too', () => {
-    const { app: withRole } = buildTestApp({ githubRepository: 'acme-corp/buffet' });
-    expect(() => withRole.synth()).not.toThrow();
+    expect(() => synthesized({ githubRepository: 'acme-corp/buffet' }).assembly).not.toThrow();
   });
 
   test('cdk-nag is really wired: an unacknowledged violation fails the synth', () => {
-    // GIVEN the real app plus a role with a wildcard policy that nobody acknowledged
+    // GIVEN the real app plus a role with a wildcard policy that nobody acknowledged (its own app: it changes it)
     const { app: bad, stacks: badStacks } = buildTestApp({ env: 'dev' });
     const role = new iam.Role(badStacks.registry, 'Careless', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     role.addToPolicy(new iam.PolicyStatement({ actions: ['ecr:*'], resources: ['*'] }));
@@ -139,12 +139,13 @@ describe('the app', () => {
       environments: { ...ENVIRONMENTS, dev: { ...dev, task: { ...dev.task, environment: { LOG_LEVEL: 'info', NODE_ENV: 'production' } } } },
     });
     // WHEN synthesized with cdk-nag on THEN it passes (test/integration/cdk-synth-environment.test.ts runs the real CLI)
-    expect(() => buildTestApp({}, { config }).app.synth()).not.toThrow();
+    expect(() => synthesized({}, { config }).assembly).not.toThrow();
   });
 
   test('synthesis is deterministic: two builds give byte-identical templates', () => {
+    // A second, independent build (never the shared one)
     const again = buildTestApp({}, { nag: false }).app.synth();
-    for (const s of assembly.stacks) {
+    for (const s of all.assembly.stacks) {
       expect(JSON.stringify(again.getStackByName(s.stackName).template)).toBe(JSON.stringify(s.template));
     }
   });

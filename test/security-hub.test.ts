@@ -1,5 +1,5 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp } from './helpers/app';
+import { Match } from 'aws-cdk-lib/assertions';
+import { synthesized } from './helpers/synth';
 
 /**
  * Security Hub controls prod must meet (docs/quality-gates.md, "Security Hub mapping"): each asserted on the synthesized
@@ -7,9 +7,10 @@ import { buildTestApp } from './helpers/app';
  * two stacks: the shared registry it pulls from (ECR controls) and its own service stack (ECS controls).
  */
 // cdk-nag is exercised by test/app.test.ts; these tests read properties only.
-const { registry: registryStack, services } = buildTestApp({ env: 'prod' }, { nag: false }).stacks;
-const registry = Template.fromStack(registryStack);
-const service = Template.fromStack(services[0]);
+const prod = synthesized({ env: 'prod' }, { nag: false });
+const { registry: registryStack, services } = prod.stacks;
+const registry = prod.template(registryStack.stackName);
+const service = prod.template(services[0].stackName);
 
 test('prod is the registry plus the prod service stack', () => {
   expect([registryStack.stackName, ...services.map((s) => s.stackName)]).toEqual(['BetterCallBuffet-Registry', 'BetterCallBuffet-prod-Service']);

@@ -412,54 +412,122 @@ const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const HANDLER_ENTRY = 'lib/inventory/handler.ts';
 
 /**
- * Bundles the handler with the locally installed esbuild (no Docker) and returns the bundle's bytes.
- * Deterministic: the same sources give the same bytes on every machine (paths are relative to the
- * project root, no source map, no timestamps). The AWS SDK v3 is left out: every Lambda Node.js runtime
- * from nodejs18.x on ships it (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-package.html), and
- * bundling it would cost ~1.2 s of every synth for a 550 kB bundle instead of a few kB.
+ * The handler's esbuild options. The AWS SDK v3 is left out: every Lambda Node.js runtime from nodejs18.x on
+ * ships it (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-package.html), and bundling it would cost
+ * ~1.2 s of every synth for a 550 kB bundle instead of a few kB.
  */
-export function buildInventoryHandler(): Uint8Array {
-  // Loaded on first use: only synths that include the inventory pay for it.
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  external: ['@aws-sdk/*'],
+  outfile: 'index.js',
+  logLevel: 'silent',
+} as const;
+
+/** What to bundle: `entry`, relative to `root`; bundles and their index go to `cacheDir`. */
+export interface BundleSource {
+  readonly root: string;
+  readonly entry: string;
+  /** @default os.tmpdir() */
+  readonly cacheDir?: string;
+}
+
+function esbuildBundle(source: BundleSource): { code: Uint8Array; inputs: string[] } {
+  // Loaded on first use: only synths that bundle pay for it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
-  const result = esbuild.buildSync({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [HANDLER_ENTRY],
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    legalComments: 'none',
-    external: ['@aws-sdk/*'],
-    write: false,
-    outfile: 'index.js',
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0].contents;
+  const result = esbuild.buildSync({ ...BUILD_OPTIONS, external: [...BUILD_OPTIONS.external], absWorkingDir: source.root, entryPoints: [source.entry], write: false, metafile: true });
+  return { code: result.outputFiles[0].contents, inputs: Object.keys(result.metafile.inputs) };
+}
+
+/**
+ * Bundles the handler with the locally installed esbuild (no Docker) and returns the bundle's bytes.
+ * Deterministic: the same sources give the same bytes on every machine (paths are relative to the
+ * project root, no source map, no timestamps).
+ */
+export function buildInventoryHandler(): Uint8Array {
+  return esbuildBundle({ root: PROJECT_ROOT, entry: HANDLER_ENTRY }).code;
+}
+
+/**
+ * Everything a bundle depends on: esbuild's version and options, the bytes of every file esbuild read (its
+ * metafile's inputs), the file names in each of their directories (a new `dep.tsx` beside `dep.ts` changes
+ * what `./dep` resolves to) and the project's tsconfig.json and package.json (esbuild reads both).
+ */
+function fingerprint(source: BundleSource, inputs: readonly string[]): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuildVersion = (require('esbuild/package.json') as { version: string }).version;
+  const hash = createHash('sha256').update(JSON.stringify({ esbuildVersion, BUILD_OPTIONS, entry: source.entry }));
+  for (const file of [...new Set([...inputs, 'tsconfig.json', 'package.json'])].sort()) {
+    const full = path.join(source.root, file);
+    hash.update(`\0${file}\0`).update(fs.existsSync(full) ? fs.readFileSync(full) : '\0absent');
+  }
+  for (const dir of [...new Set(inputs.map((i) => path.dirname(i)))].sort()) {
+    hash.update(`\0${dir}/\0${fs.readdirSync(path.join(source.root, dir)).sort().join('\0')}`);
+  }
+  return hash.digest('hex');
+}
+
+/** Write then rename: a concurrent synth never sees a half-written file. */
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+const bundleDirName = (code: Uint8Array) => `bcb-registry-inventory-${createHash('sha256').update(code).digest('hex').slice(0, 16)}`;
+
+/**
+ * A directory holding the bundle of `source` as `index.js`, named after the bundle's hash. esbuild runs only
+ * when the sources changed since the last bundle on this machine: an index file next to the bundles records
+ * which files that bundle read and their {@link fingerprint}; when every one of them is unchanged (and the
+ * bundle still has the bytes its name says), that bundle is the answer, byte for byte what esbuild would write.
+ */
+export function cachedBundleDir(source: BundleSource): string {
+  const cacheDir = source.cacheDir ?? os.tmpdir();
+  const indexFile = path.join(cacheDir, `bcb-bundle-index-${createHash('sha256').update(`${source.root}\0${source.entry}`).digest('hex').slice(0, 16)}.json`);
+  try {
+    const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { inputs: string[]; fingerprint: string; bundle: string };
+    const dir = path.join(cacheDir, index.bundle);
+    if (fingerprint(source, index.inputs) === index.fingerprint && bundleDirName(fs.readFileSync(path.join(dir, 'index.js'))) === index.bundle) return dir;
+  } catch {
+    // no index yet, or a file it names is gone: bundle again
+  }
+  let built = esbuildBundle(source);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // esbuild read the sources before they are fingerprinted here: a file saved in between would pair new
+    // sources with an old bundle. So bundle once more and keep the pair only if nothing moved meanwhile.
+    const print = fingerprint(source, built.inputs);
+    const again = esbuildBundle(source);
+    if (Buffer.from(again.code).equals(built.code) && again.inputs.join('\0') === built.inputs.join('\0')) {
+      const bundle = bundleDirName(built.code);
+      writeAtomically(path.join(cacheDir, bundle, 'index.js'), built.code);
+      writeAtomically(indexFile, JSON.stringify({ inputs: built.inputs, fingerprint: print, bundle }));
+      return path.join(cacheDir, bundle);
+    }
+    built = again;
+  }
+  // The sources kept changing while being bundled: use the latest bundle and remember nothing.
+  const dir = path.join(cacheDir, bundleDirName(built.code));
+  writeAtomically(path.join(dir, 'index.js'), built.code);
+  return dir;
 }
 
 let bundleDir: string | undefined;
 
 /**
- * A directory holding the bundled handler as `index.js`, built once per process. It is named after the
- * bundle's hash under the OS temp dir, so every process reuses it and nothing needs cleaning up.
+ * A directory holding the bundled handler as `index.js`, under the OS temp dir: looked up once per process,
+ * bundled only when the handler's sources changed ({@link cachedBundleDir}); nothing needs cleaning up.
  */
 export function inventoryHandlerBundleDir(): string {
-  if (bundleDir) return bundleDir;
-  const code = buildInventoryHandler();
-  const dir = path.join(os.tmpdir(), `bcb-registry-inventory-${createHash('sha256').update(code).digest('hex').slice(0, 16)}`);
-  const file = path.join(dir, 'index.js');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
-    // Write then rename: a concurrent synth never sees a half-written bundle.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, code);
-    fs.renameSync(tmp, file);
-  }
-  bundleDir = dir;
-  return dir;
+  bundleDir ??= cachedBundleDir({ root: PROJECT_ROOT, entry: HANDLER_ENTRY });
+  return bundleDir;
 }
 
 const NAME_PREFIX_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

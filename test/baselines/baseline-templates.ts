@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { buildTestApp } from '../helpers/app';
+import { synthesized } from '../helpers/synth';
 
 /** Where the committed baseline template of a stack lives. */
 export function baselinePath(stackName: string): string {
@@ -7,14 +7,10 @@ export function baselinePath(stackName: string): string {
 }
 
 /**
- * Synthesizes every stack of every environment in-process, exactly as `cdk synth` would (cdk.json's
- * context, cdk-nag on), with the built-in WASM validation skipped by the caller's environment if desired.
+ * Every stack of every environment synthesized in-process, exactly as `cdk synth` would (cdk.json's
+ * context, cdk-nag and the Control Tower checks on), by stack name in name order, with the built-in WASM
+ * validation skipped by the caller's environment if desired. The shared synth of test/helpers/synth.ts.
  */
-export function synthesizeBaselineTemplates(context: Record<string, unknown> = {}): Record<string, Record<string, unknown>> {
-  const assembly = buildTestApp(context).app.synth();
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const stack of [...assembly.stacks].sort((a, b) => a.stackName.localeCompare(b.stackName))) {
-    out[stack.stackName] = stack.template as Record<string, unknown>;
-  }
-  return out;
+export function synthesizeBaselineTemplates(context: Record<string, unknown> = {}): Readonly<Record<string, Record<string, unknown>>> {
+  return synthesized(context).templates;
 }

@@ -1,11 +1,12 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { buildInventoryHandler, inventoryHandlerBundleDir, RegistryInventory, RegistryInventoryProps } from '../../lib/constructs/registry-inventory';
+import { buildInventoryHandler, cachedBundleDir, inventoryHandlerBundleDir, RegistryInventory, RegistryInventoryProps } from '../../lib/constructs/registry-inventory';
 import { buildTestApp, REPO_ROOT } from '../helpers/app';
 
 const ACCOUNT = '123456789012';
@@ -192,5 +193,57 @@ describe('the bundled handler (local esbuild, no Docker)', () => {
     const first = code();
     expect(first.S3Key).toMatch(/^[a-f0-9]{64}\.zip$/);
     expect(code()).toEqual(first);
+  });
+});
+
+/**
+ * Synths reuse the last bundle while its sources are unchanged (cachedBundleDir), on a small project of its own:
+ * src/entry.ts imports ./dep.
+ */
+describe('the bundle cache', () => {
+  let root: string;
+  let cacheDir: string;
+  const source = () => ({ root, entry: 'src/entry.ts', cacheDir });
+  const write = (file: string, text: string) => fs.writeFileSync(path.join(root, file), text);
+  const bundled = (dir: string) => fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+  /** Every file in the cache with its modification time: what a call wrote. */
+  const cacheState = () => fs.readdirSync(cacheDir, { recursive: true }).map(String).sort().map((f) => `${f}@${fs.statSync(path.join(cacheDir, f)).mtimeMs}`);
+
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-cache-'));
+    cacheDir = path.join(root, 'cache');
+    fs.mkdirSync(path.join(root, 'src'));
+    write('src/entry.ts', "import { WHO } from './dep';\nexport const handler = async () => `hello ${WHO}`;\n");
+    write('src/dep.ts', "export const WHO: string = 'from dep.ts';\n");
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('bundles once, then gives the same bundle without writing anything while the sources are unchanged', () => {
+    const first = cachedBundleDir(source());
+    expect(bundled(first)).toContain('from dep.ts');
+    const before = cacheState();
+    expect(cachedBundleDir(source())).toBe(first);
+    expect(cacheState()).toEqual(before);
+  });
+
+  test('a changed source is bundled again', () => {
+    const first = cachedBundleDir(source());
+    write('src/dep.ts', "export const WHO: string = 'from the edited dep.ts';\n");
+    const second = cachedBundleDir(source());
+    expect(second).not.toBe(first);
+    expect(bundled(second)).toContain('from the edited dep.ts');
+  });
+
+  test('a new file that changes what an import resolves to is bundled again', () => {
+    cachedBundleDir(source());
+    // esbuild tries ./dep.tsx before ./dep.ts
+    write('src/dep.tsx', "export const WHO: string = 'from dep.tsx';\n");
+    expect(bundled(cachedBundleDir(source()))).toContain('from dep.tsx');
+  });
+
+  test('a bundle whose bytes changed is bundled again', () => {
+    const first = cachedBundleDir(source());
+    fs.writeFileSync(path.join(first, 'index.js'), 'tampered');
+    expect(bundled(cachedBundleDir(source()))).toContain('from dep.ts');
   });
 });

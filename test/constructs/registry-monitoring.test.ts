@@ -6,6 +6,7 @@ import { AlarmsConfig, EnvName } from '../../lib/config/types';
 import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
 import { guardAcknowledgements } from '../../lib/governance/control-tower';
 import { RegistryAlarmSettings, RegistryMonitoring, RegistryMonitoringProps } from '../../lib/constructs/registry-monitoring';
+import { memoized } from '../helpers/memo';
 
 const ACCOUNT = '123456789012';
 const CI_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/better-call-buffet-ci-push`;
@@ -33,8 +34,11 @@ const ALARMS_BY_ENV: Record<EnvName, RegistryAlarmSettings> = {
   prod: { ...REGISTRY.alarms, scanType: REGISTRY.settings.scanType },
 };
 
-/** A fresh stack holding only the monitoring of `better-call-buffet-<env>`, with that environment's alarm config. */
-function build(env: EnvName, alarms: Partial<RegistryAlarmSettings> = {}, extra: Partial<RegistryMonitoringProps> = {}): Built {
+/**
+ * A stack holding only the monitoring of `better-call-buffet-<env>`, with that environment's alarm config.
+ * Built once per distinct set of arguments and shared by the tests that ask for it (they only read it).
+ */
+const build = memoized((env: EnvName, alarms: Partial<RegistryAlarmSettings> = {}, extra: Partial<RegistryMonitoringProps> = {}): Built => {
   const stack = new Stack(new App(), 'TestStack', { env: { account: ACCOUNT, region: 'us-east-1' } });
   const monitoring = new RegistryMonitoring(stack, 'Monitoring', {
     appName: 'better-call-buffet',
@@ -44,7 +48,7 @@ function build(env: EnvName, alarms: Partial<RegistryAlarmSettings> = {}, extra:
     ...extra,
   });
   return { template: Template.fromStack(stack), monitoring };
-}
+});
 
 /** Prod with every optional alarm switched on. */
 const buildAllEnabled = () => build('prod', { cloudTrail: 'create-trail' }, { ciPushRoleArn: CI_ROLE_ARN });

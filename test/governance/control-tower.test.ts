@@ -13,35 +13,7 @@ import {
 } from '../../lib/governance/control-tower';
 import { buildTestApp, REPO_ROOT } from '../helpers/app';
 import { SAMPLE_NETWORK } from '../helpers/network';
-
-interface Suppressed {
-  readonly ruleName: string;
-  readonly reason: string;
-  readonly acknowledgedAt: string;
-}
-interface PluginReport {
-  readonly pluginName: string;
-  readonly conclusion: string;
-  readonly violations: unknown[];
-  readonly suppressedViolations?: Suppressed[];
-}
-
-/** Synthesizes into a temp dir and returns the Control Tower part of CDK's validation report. */
-function synthReport(app: ReturnType<typeof buildTestApp>['app']): PluginReport {
-  app.synth();
-  const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] };
-  // CDK leaves a plugin out of the report when it found nothing at all (no violation, nothing suppressed).
-  return report.pluginReports.find((r) => r.pluginName === CONTROL_TOWER_PLUGIN_NAME) ?? { pluginName: CONTROL_TOWER_PLUGIN_NAME, conclusion: 'success', violations: [] };
-}
-
-// No explicit outdir: with one, CDK reports validation failures on stderr and sets process.exitCode instead of
-// throwing. Without one it synthesizes into a fresh temp dir (app.outdir), removed after the suite.
-const apps: Array<{ outdir: string }> = [];
-const track = <T extends { app: { outdir: string } }>(built: T): T => {
-  apps.push(built.app);
-  return built;
-};
-afterAll(() => apps.forEach((a) => fs.rmSync(a.outdir, { recursive: true, force: true })));
+import { synthesized, synthesizeTestApp } from '../helpers/synth';
 
 describe('the bundled Control Tower rules', () => {
   test('are indexed by Control Tower ID with cfn-guard\'s rule name and resource types', () => {
@@ -80,19 +52,19 @@ describe('acknowledgeGuardRule', () => {
 
 describe('Control Tower checks on the real app', () => {
   // nag off here: app.test.ts runs both plugins together; this suite reads the guard's own report.
-  const { app } = track(buildTestApp({}, { nag: false }));
-  const report = synthReport(app);
-  const acks = guardAcknowledgements(app);
+  const real = synthesized({}, { nag: false });
+  const report = () => real.pluginReport(CONTROL_TOWER_PLUGIN_NAME);
+  const acks = guardAcknowledgements(real.app);
 
   test('every environment passes: no unacknowledged failure', () => {
-    expect(report.conclusion).toBe('success');
-    expect(report.violations).toEqual([]);
+    expect(report().conclusion).toBe('success');
+    expect(report().violations).toEqual([]);
   });
 
   test('every acknowledgement carries a reason (however it was made)', () => {
     expect(acks.length).toBeGreaterThan(0);
     for (const a of acks) expect({ ...a, ok: a.reason.trim().length >= MIN_REASON_LENGTH }).toEqual({ ...a, ok: true });
-    for (const s of report.suppressedViolations ?? []) expect(s.reason.trim().length).toBeGreaterThanOrEqual(MIN_REASON_LENGTH);
+    for (const s of report().suppressedViolations ?? []) expect(s.reason.trim().length).toBeGreaterThanOrEqual(MIN_REASON_LENGTH);
   });
 
   test('prod (the shared registry prod pulls from, and the prod service) acknowledges only rules that demand an architecture this stack does not have', () => {
@@ -104,7 +76,7 @@ describe('Control Tower checks on the real app', () => {
   });
 
   test('no acknowledgement is stale: each one suppresses a real finding', () => {
-    const used = new Set((report.suppressedViolations ?? []).map((s) => `${s.acknowledgedAt}|${s.ruleName}`));
+    const used = new Set((report().suppressedViolations ?? []).map((s) => `${s.acknowledgedAt}|${s.ruleName}`));
     for (const a of acks) expect(used).toContain(`${a.path}|${a.ruleId}`);
   });
 
@@ -125,24 +97,25 @@ function careless(scope: Stack): ecr.Repository {
   return repo;
 }
 
+// These change the app they synthesize, so each builds its own (never the shared synthesized() ones).
 describe('the Control Tower plugin is really wired', () => {
   test('an unacknowledged failure fails the synth, naming the control', () => {
     // GIVEN the real dev app plus a repository with mutable tags that nobody acknowledged
-    const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false }));
+    const { app, stacks } = buildTestApp({ env: 'dev' }, { nag: false });
     careless(stacks.registry);
     // THEN
     expect(() => app.synth()).toThrow(/CT\.ECR\.PR\.3[\s\S]*Careless/);
   });
 
   test('the same resource passes once acknowledged with a reason', () => {
-    const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false }));
-    const repo = careless(stacks.registry);
+    const built = buildTestApp({ env: 'dev' }, { nag: false });
+    const repo = careless(built.stacks.registry);
     acknowledgeGuardRule(repo, 'CT.ECR.PR.3', 'a scratch repository whose tags are meant to move');
-    expect(synthReport(app).conclusion).toBe('success');
+    expect(synthesizeTestApp(built).pluginReport(CONTROL_TOWER_PLUGIN_NAME).conclusion).toBe('success');
   });
 
   test('guard: false leaves it out (unit tests that synthesize many apps)', () => {
-    const { app, stacks } = track(buildTestApp({ env: 'dev' }, { nag: false, guard: false }));
+    const { app, stacks } = buildTestApp({ env: 'dev' }, { nag: false, guard: false });
     careless(stacks.registry);
     expect(() => app.synth()).not.toThrow();
   });
@@ -151,11 +124,11 @@ describe('the Control Tower plugin is really wired', () => {
 describe('a sample network config', () => {
   test('synthesizes the VPC endpoints with cdk-nag and the Control Tower checks on', () => {
     // GIVEN prod with the sample network, both plugins on (the synth throws on any unacknowledged finding)
-    const { app, stacks } = track(buildTestApp({ env: 'prod', network: JSON.stringify(SAMPLE_NETWORK) }, {}));
+    const withNetwork = synthesized({ env: 'prod', network: JSON.stringify(SAMPLE_NETWORK) });
     // WHEN
-    const report = synthReport(app);
+    const report = withNetwork.pluginReport(CONTROL_TOWER_PLUGIN_NAME);
     // THEN
     expect(report.conclusion).toBe('success');
-    expect(Object.keys(stacks.services[0].vpcEndpoints?.endpoints ?? {}).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3']);
+    expect(Object.keys(withNetwork.stacks.services[0].vpcEndpoints?.endpoints ?? {}).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3']);
   });
 });

@@ -7,6 +7,7 @@ import { ConfigError, validateRegistryConfig } from '../../lib/config/validate';
 import { lifecyclePolicyForRegistry } from '../../lib/stacks/registry-lifecycle';
 import { lifecyclePolicyText } from '../../lib/lifecycle/retention';
 import { RegistryStack } from '../../lib/stacks/registry-stack';
+import { memoized } from '../helpers/memo';
 
 const ENVS: readonly EnvConfig[] = Object.values(ENVIRONMENTS);
 
@@ -19,7 +20,8 @@ function registryStack(registry: Partial<RegistryConfig> = {}, options: { accoun
   });
 }
 
-const template = (registry: Partial<RegistryConfig> = {}, options: { account?: string; environments?: readonly EnvConfig[] } = {}) => Template.fromStack(registryStack(registry, options));
+/** The template of `registryStack(registry, options)`, synthesized once per distinct arguments (tests only read it). */
+const template = memoized((registry: Partial<RegistryConfig> = {}, options: { account?: string; environments?: readonly EnvConfig[] } = {}) => Template.fromStack(registryStack(registry, options)));
 
 const repository = (t: Template) => {
   const repos = Object.values(t.findResources('AWS::ECR::Repository'));

@@ -6,6 +6,7 @@ import { ENV_NAMES, EnvConfig, EnvName } from '../../lib/config/types';
 import { ConfigError } from '../../lib/config/validate';
 import { RepositoryLocation, ServiceStack, taskFamily } from '../../lib/stacks/service-stack';
 import { cdkJsonContext } from '../helpers/app';
+import { memoized } from '../helpers/memo';
 
 const DIGEST = `sha256:${'3f9c2ab0'.repeat(8)}`;
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:better-call-buffet/prod/stripe-AbCdEf';
@@ -22,7 +23,8 @@ function serviceStack(config: EnvConfig, repository: RepositoryLocation = SHARED
 
 /** The environment's configuration as `cdk synth -c key=value ...` would load it. */
 const configFor = (envName: EnvName, context: Record<string, string> = {}) => loadEnvironment(envName, (k) => context[k]);
-const template = (envName: EnvName, context: Record<string, string> = {}) => Template.fromStack(serviceStack(configFor(envName, context)));
+/** The template of that environment's service stack, synthesized once per distinct arguments (tests only read it). */
+const template = memoized((envName: EnvName, context: Record<string, string> = {}) => Template.fromStack(serviceStack(configFor(envName, context))));
 
 function containerOf(t: Template): Record<string, unknown> {
   const defs = Object.values(t.findResources('AWS::ECS::TaskDefinition'));
