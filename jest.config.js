@@ -1,6 +1,8 @@
 /**
  * Two suites:
- * - unit (`npm test`): in-process tests, plus a few cheap spawns of our own CLIs. Target: <= 20 s on 2 cores.
+ * - unit (`npm test`): in-process tests, plus a few cheap spawns of our own CLIs. Target: <= 3x one all-stack
+ *   `cdk synth` on 2 cores (docs/quality-gates.md, "The unit suite"): each configuration is synthesized once per
+ *   file (test/helpers/synth.ts) and cfn-guard's answers are reused (test/helpers/guard-cache.ts).
  * - integration (`npm run test:integration`): tests that run the real CDK CLI (`cdk synth`, `cdk diff`),
  *   several seconds each. `.ci/run` runs both; the e2e against moto is separate (`npm run e2e`).
  *

@@ -20,7 +20,7 @@ import { stableJson } from './memo';
  *   prod.template('BetterCallBuffet-prod-Service').hasResourceProperties(...);
  *   app.pluginReport('ControlTower').conclusion;                // from CDK's validation-report.json
  *
- * The key is the configuration (context, plugins, default account, config object), compared by value, so
+ * The key is the configuration (the context and every option, `config` included), compared by value, so
  * the same configuration written twice is one entry. Nothing is synthesized until a test reads `assembly`,
  * `templates`, `template()` or `pluginReport()`: a test that only looks at the constructs (`stacks`) pays for
  * building them, not for the synth and the plugins.
@@ -66,7 +66,8 @@ const memo = new Map<string, Synthesized>();
 
 /** The app built with `context` (over cdk.json's) and `options`, synthesized on demand, once per test file. */
 export function synthesized(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
-  const key = stableJson({ context, nag: options.nag ?? true, guard: options.guard ?? true, defaultAccount: options.defaultAccount, config: options.config });
+  // Every option is part of the key (a new BuildAppOptions field too); the plugins' defaults are spelled out.
+  const key = stableJson({ context, options: { ...options, nag: options.nag ?? true, guard: options.guard ?? true } });
   let entry = memo.get(key);
   if (!entry) {
     entry = synthesizeTestApp(buildTestApp(context, options));
