@@ -19,6 +19,14 @@ describe('the benchmark peer (test/bench/peer/)', () => {
     expect(typeNames(Template.fromStack(peer.registry))).toEqual(typeNames(app.template(app.stacks.registry.stackName)));
   });
 
+  test('its registry settings stack holds the resource types of the app\'s', () => {
+    expect(typeNames(Template.fromStack(peer.settings))).toEqual(typeNames(app.template(app.stacks.settings!.stackName)));
+  });
+
+  test('its replica stack holds the resource types of the app\'s', () => {
+    expect(typeNames(Template.fromStack(peer.replica))).toEqual(typeNames(app.template(app.stacks.replica!.stackName)));
+  });
+
   test('it has one service stack per environment, each with the resource types of the app\'s', () => {
     expect(peer.services).toHaveLength(app.stacks.services.length);
     const appTypes = app.stacks.services.map((s: Stack) => typeNames(app.template(s.stackName)));

@@ -112,8 +112,9 @@ export function synthesizeTestApp({ app, stacks }: TestApp): Synthesized {
     template(stackName: string): Template {
       let t = byStack.get(stackName);
       if (!t) {
-        const stack = [stacks.registry, ...stacks.services].find((s) => s.stackName === stackName);
-        if (!stack) throw new Error(`no stack ${stackName} in this app; it has ${[stacks.registry, ...stacks.services].map((s) => s.stackName).join(', ')}`);
+        const all = [stacks.registry, stacks.settings, stacks.replica, ...stacks.services].filter((s) => s !== undefined);
+        const stack = all.find((s) => s.stackName === stackName);
+        if (!stack) throw new Error(`no stack ${stackName} in this app; it has ${all.map((s) => s.stackName).join(', ')}`);
         assembly();
         t = Template.fromStack(stack);
         byStack.set(stackName, t);
