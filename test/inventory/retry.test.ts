@@ -37,12 +37,32 @@ const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 /** The same retry configuration as the CLI and the handler, pointed at the local server. */
 const client = (endpoint: string, maxAttempts: number) => inventoryClients({ region: 'us-east-1', maxAttempts, endpoint, credentials }).ecr;
 
+/**
+ * Settles `work` with the SDK's back-off sleeps (setTimeout, Date) on jest's fake clock, advanced whenever the
+ * process is otherwise idle: the retries and their delays are the SDK's own, the test does not wait them out
+ * in real time (4-6 s). setImmediate stays real, so the sockets' I/O runs between two advances.
+ */
+async function onFakeClock<T>(work: () => Promise<T>): Promise<T> {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  try {
+    let settled = false;
+    const promise = work().finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await jest.advanceTimersByTimeAsync(50);
+    }
+    return await promise;
+  } finally {
+    jest.useRealTimers();
+  }
+}
+
 describe('throttling (real SDK retry, local server)', () => {
   test('two throttled responses are retried and the inventory completes', async () => {
     const server = ecrServer(2);
     const endpoint = await server.start();
     try {
-      const s = await collectInventory(client(endpoint, 3), OPTIONS);
+      const s = await onFakeClock(() => collectInventory(client(endpoint, 3), OPTIONS));
       expect(s.totalSizeBytes).toBe(42);
       expect(server.requests()).toBe(3);
     } finally {
@@ -54,7 +74,7 @@ describe('throttling (real SDK retry, local server)', () => {
     const server = ecrServer(100);
     const endpoint = await server.start();
     try {
-      const error = await collectInventory(client(endpoint, 2), OPTIONS).catch((e: unknown) => e);
+      const error = await onFakeClock(() => collectInventory(client(endpoint, 2), OPTIONS).catch((e: unknown) => e));
       expect(server.requests()).toBe(2);
       expect(describeInventoryError(error, 'repo', 'us-east-1')).toMatch(/AWS throttled the requests and 2 attempts failed \(ThrottlingException: Rate exceeded\): retry later/);
     } finally {
