@@ -1,8 +1,8 @@
 /**
  * `lifecycle` CLI: preview and explain ECR lifecycle policies offline.
  *
- *   ts-node lib/cli/lifecycle.ts preview (--policy FILE | --repository NAME) --images FILE [--now ISO-8601]
- *   ts-node lib/cli/lifecycle.ts explain (--policy FILE | --repository NAME)
+ *   npm run lifecycle -- preview (--policy FILE | --repository NAME) --images FILE [--now ISO-8601]
+ *   npm run lifecycle -- explain (--policy FILE | --repository NAME)
  *
  * Exit codes: 0 success, 2 bad input (one line on stderr, nothing on stdout), 1 unexpected failure.
  */
@@ -111,7 +111,7 @@ interface EnvPolicyModule {
 
 function policyForRepository(repositoryName: string): LifecyclePolicy {
   // Loaded lazily so preview/explain with --policy work in a checkout without the app's policy module.
-  // `module.require` resolves relative to this file under ts-node and under jest alike.
+  // `module.require` resolves relative to this file under tsx and under jest alike.
   let loaded: EnvPolicyModule;
   try {
     loaded = module.require('../stacks/registry-lifecycle') as EnvPolicyModule;

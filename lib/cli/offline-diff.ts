@@ -145,7 +145,7 @@ async function diffEnvironment(args: DiffArgs, io: DiffIo, tmp: string): Promise
     exportGitTree(PROJECT_DIR, base.sha, baseSrc, join(PROJECT_DIR, 'node_modules'));
     baseAssembly = join(tmp, 'base.out');
   }
-  // Both apps synthesize at once: each is mostly single-threaded ts-node and CDK work.
+  // Both apps synthesize at once: each is mostly single-threaded CDK work.
   await Promise.all([
     synthesize(PROJECT_DIR, headDir, args.env, args.context, env, HEAD_LABEL),
     ...(baseSrc !== undefined && baseAssembly !== undefined ? [synthesize(baseSrc, baseAssembly, args.env, args.context, env, `base ${base.label}`)] : []),

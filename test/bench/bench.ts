@@ -84,7 +84,7 @@ const ours: Subject = { args: [...appCommand.slice(1, -1), entry] };
 // cdk init's cdk.json: `npx ts-node --prefer-ts-exts bin/<app>.ts`, type-checked, with its own tsconfig.json.
 const peer: Subject = { args: ['-r', 'ts-node/register', `${PEER_DIR}/bin/peer.ts`], env: { TS_NODE_PROJECT: `${PEER_DIR}/tsconfig.json` } };
 const floor: Subject = { args: [`${FLOOR_DIR}/bin/peer.js`] };
-const manyEnvs = (envs: number, extra: Record<string, string> = {}): Subject => ({ args: ['-r', 'ts-node/register', 'test/bench/many-envs-app.ts'], env: { BENCH_ENVS: String(envs), ...extra } });
+const manyEnvs = (envs: number, extra: Record<string, string> = {}): Subject => ({ args: [...appCommand.slice(1, -1), 'test/bench/many-envs-app.ts'], env: { BENCH_ENVS: String(envs), ...extra } });
 
 /** The floor is the peer compiled to JavaScript: compile it now (not timed). */
 function compileFloor(): void {
