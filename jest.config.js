@@ -2,7 +2,7 @@
  * Two suites:
  * - unit (`npm test`): in-process tests, plus a few cheap spawns of our own CLIs. Target: <= 3x one all-stack
  *   `cdk synth` on 2 cores (docs/quality-gates.md, "The unit suite"): each configuration is synthesized once per
- *   file (test/helpers/synth.ts) and cfn-guard's answers are reused (test/helpers/guard-cache.ts).
+ *   file (test/helpers/synth.ts) and cfn-guard's answers are reused, as in every synth (lib/governance/guard-memo.ts).
  * - integration (`npm run test:integration`): tests that run the real CDK CLI (`cdk synth`, `cdk diff`),
  *   several seconds each. `.ci/run` runs both; the e2e against moto is separate (`npm run e2e`).
  *
@@ -32,7 +32,6 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      setupFiles: [...common.setupFiles, '<rootDir>/test/setup-guard-cache.js'],
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/integration/'],

@@ -137,7 +137,7 @@ export async function runDoctorCli(argv: readonly string[], deps: DoctorCliDeps 
     return 2;
   }
   // Loaded only now: --help and usage errors answer before aws-cdk-lib and the SDK clients load (~1 s of CPU).
-  // `module.require` resolves relative to this file under tsx and under jest alike.
+  // `module.require` resolves relative to this file under bin/register.js and under jest alike.
   const { doctorPlan } = module.require('../doctor/synth') as typeof import('../doctor/synth');
   const { exitCode, runDoctor } = module.require('../doctor/doctor') as typeof import('../doctor/doctor');
   const plan = (deps.plan ?? doctorPlan)(config, envName);

@@ -111,7 +111,7 @@ interface EnvPolicyModule {
 
 function policyForRepository(repositoryName: string): LifecyclePolicy {
   // Loaded lazily so preview/explain with --policy work in a checkout without the app's policy module.
-  // `module.require` resolves relative to this file under tsx and under jest alike.
+  // `module.require` resolves relative to this file under bin/register.js and under jest alike.
   let loaded: EnvPolicyModule;
   try {
     loaded = module.require('../stacks/registry-lifecycle') as EnvPolicyModule;

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, Validations } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
+import { defaultGuardCacheDir, guardCacheEnabled, GuardMemo } from './guard-memo';
 
 /**
  * AWS Control Tower proactive controls, run at synth as a CDK validation plugin (see docs/governance.md).
@@ -13,7 +14,7 @@ import { IConstruct } from 'constructs';
  * CfnGuardValidator and adds what the project needs on top:
  * - violations are named by their Control Tower ID (`ControlTower::CT.KMS.PR.3`), not cfn-guard's internal
  *   rule name, so an acknowledgement reads like the control it excuses;
- * - only rules that can apply run: a rule whose resource types appear in no template is skipped
+ * - only rules that can apply run: a rule whose resource types appear nowhere in a template is not run on it
  *   (it would report SKIP), which is most of the 237 rules and most of the time (docs/governance.md);
  * - `acknowledgeGuardRule` excuses one rule on one resource, with a mandatory reason.
  */
@@ -83,11 +84,26 @@ export interface ControlTowerChecksProps {
    * @default false
    */
   readonly allRules?: boolean;
+  /**
+   * Where cfn-guard's answers are remembered (lib/governance/guard-memo.ts).
+   * `false`: cfn-guard judges every template.
+   * @default node_modules/.cache/control-tower-results, or `false` with CONTROL_TOWER_CACHE=off
+   */
+  readonly cacheDir?: string | false;
+}
+
+/** The cfn-guard binary a CfnGuardValidator runs (a private field of 0.0.62; checked, so an upgrade that moves it fails loudly). */
+function guardBinaryOf(validator: CfnGuardValidator): string {
+  const binary = (validator as unknown as { guard?: unknown }).guard;
+  if (typeof binary !== 'string' || !fs.existsSync(binary)) {
+    throw new Error(`cannot find the cfn-guard binary of @cdklabs/cdk-validator-cfnguard (got ${JSON.stringify(binary)}): has the package changed? Update guardBinaryOf in lib/governance/control-tower.ts`);
+  }
+  return binary;
 }
 
 /**
- * The Control Tower proactive controls as a validation plugin: one cfn-guard process per synth over every
- * template (CDK calls a plugin once with all stacks), running only the rules that can apply.
+ * The Control Tower proactive controls as a validation plugin: CDK calls it once with every template; each template
+ * is judged by the rules that can apply to it, by cfn-guard, or by cfn-guard's remembered answer for the same bytes.
  */
 export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
   readonly name = CONTROL_TOWER_PLUGIN_NAME;
@@ -101,23 +117,30 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
   }
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const present = new Set<string>();
-    for (const templatePath of context.templatePaths) {
+    // Each template is judged on its own, by the rules that can apply to it, and its answer is remembered
+    // (lib/governance/guard-memo.ts): cfn-guard's answer for several templates is the answers for each, in
+    // order, so the report is the same as one run over all of them.
+    const found = context.templatePaths.flatMap((templatePath) => {
+      const present = new Set<string>();
       const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
       for (const r of Object.values(template.Resources ?? {})) if (r.Type) present.add(r.Type);
-    }
-    const rules = [...controlTowerRules().values()].filter(
-      (r) => this.props.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)),
-    );
-    if (rules.length === 0) return { success: true, violations: [] };
-    const guard = new CfnGuardValidator({
-      controlTowerRulesEnabled: false,
-      rules: rules.map((r) => r.file),
-      // Node's 1 MB default is too small for cfn-guard's JSON once several templates fail.
-      maxBuffer: 64 * 1024 * 1024,
+      const rules = [...controlTowerRules().values()].filter(
+        (r) => this.props.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)),
+      );
+      if (rules.length === 0) return [];
+      const guard = new CfnGuardValidator({
+        controlTowerRulesEnabled: false,
+        rules: rules.map((r) => r.file),
+        // Node's 1 MB default is too small for cfn-guard's JSON once a template fails many rules.
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const judge = () => guard.validate({ ...context, templatePaths: [templatePath] }).violations;
+      const cacheDir = this.props.cacheDir ?? (guardCacheEnabled() ? defaultGuardCacheDir() : false);
+      if (cacheDir === false) return judge();
+      const memo = new GuardMemo<PolicyViolationBeta1>(cacheDir, { guardBinary: guardBinaryOf(guard), ruleFiles: rules.map((r) => r.file), pluginVersion: this.version });
+      return memo.violations(templatePath, judge);
     });
-    const report = guard.validate(context);
-    const violations = report.violations.map((v) => {
+    const violations = found.map((v) => {
       const id = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(v.description)?.[1];
       // cfn-guard reports some failed `some Statement[*]` checks a second time without a resource; that entry
       // duplicates the located one and, having no construct path, could never be acknowledged. Drop it

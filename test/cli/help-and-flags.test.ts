@@ -18,7 +18,7 @@ interface Run {
 }
 
 function runScript(script: string, args: string[]): Promise<Run> {
-  // `node -r tsx/cjs FILE`: the script's own command line, with node as this process's binary.
+  // `node -r ./bin/register.js FILE`: the script's own command line, with node as this process's binary.
   const [node, ...rest] = scripts[script].split(' ');
   expect(node).toBe('node');
   return new Promise((resolve) => {

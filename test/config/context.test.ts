@@ -63,7 +63,7 @@ describe('a context key given twice', () => {
     const parents = { 100: 90, 90: 80, 80: 70 };
 
     test('node running the cdk script', () => {
-      const t = table({ 90: ['/bin/sh', '-c', 'node -r tsx/cjs bin/better-call-buffet.ts'], 80: ['node', '/repo/node_modules/.bin/cdk', 'synth', '-c', 'env=dev'], 70: ['bash'] }, parents);
+      const t = table({ 90: ['/bin/sh', '-c', 'node -r ./bin/register.js bin/better-call-buffet.ts'], 80: ['node', '/repo/node_modules/.bin/cdk', 'synth', '-c', 'env=dev'], 70: ['bash'] }, parents);
       expect(cdkCliArguments(100, t)).toEqual(['synth', '-c', 'env=dev']);
     });
 

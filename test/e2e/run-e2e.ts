@@ -176,7 +176,7 @@ class E2e {
    * everything but DescribeImageSigningStatus on to moto); `expectCode` or the step fails.
    */
   promote(ctx: StepContext, args: readonly string[], expectCode: number) {
-    return ctx.runOk(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'lib', 'cli', 'promote.ts'), ...args],
+    return ctx.runOk(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), path.join(ROOT, 'lib', 'cli', 'promote.ts'), ...args],
       { cwd: ROOT, env: { ...this.env, AWS_ENDPOINT_URL: this.signing.endpoint } }, expectCode);
   }
 

@@ -11,14 +11,14 @@ export interface CliRun {
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** The diff's own temp dirs (offline-diff-*) left in its TMPDIR; tsx's compile cache is not ours. */
+  /** The diff's own temp dirs (offline-diff-*) left in its TMPDIR; other tools' files are not ours. */
   readonly leftInTmp: string[];
 }
 
 export function runDiff(args: readonly string[]): CliRun {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-test-tmp-'));
   try {
-    const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', 'lib/cli/offline-diff.ts', ...args], {
+    const r = spawnSync(process.execPath, ['-r', './bin/register.js', 'lib/cli/offline-diff.ts', ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' },
       encoding: 'utf8',

@@ -29,8 +29,8 @@ import { stableJson } from './memo';
  * change, and CDK refuses to synthesize a tree changed after its synth. A test that needs a changed or a
  * second, independent app (determinism) builds its own with `buildTestApp` (test/helpers/app.ts).
  *
- * The Control Tower checks' cfn-guard runs are also memoized, by the exact bytes of their rules and
- * templates, across test files and runs (test/helpers/guard-cache.ts); docs/quality-gates.md has the rules.
+ * The Control Tower checks' cfn-guard answers are remembered by the exact bytes of their rules and templates,
+ * across test files and runs, as in every synth (lib/governance/guard-memo.ts).
  */
 export interface SynthOptions extends BuildAppOptions {
   /** Replaces the configuration loaded from context (for construct-level variations). */

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../helpers/app';
 
-// Each spawn starts node with tsx and loads the CDK or the SDK (~1 s, more on a busy machine).
+// Each spawn starts node with bin/register.js and loads the CDK or the SDK (~1 s, more on a busy machine).
 jest.setTimeout(60_000);
 
 /**
@@ -82,7 +82,7 @@ describe('promote and inventory without AWS', () => {
     ...extra,
   });
   const runTool = (tool: 'inventory' | 'promote', args: string[], env: NodeJS.ProcessEnv) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('node', ['-r', 'tsx/cjs', path.join('lib', 'cli', `${tool}.ts`), ...args], { cwd: REPO_ROOT, env });
+    const child = spawn('node', ['-r', './bin/register.js', path.join('lib', 'cli', `${tool}.ts`), ...args], { cwd: REPO_ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -38,7 +38,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI as a separate process, exactly as `npm run --silent lifecycle -- ...` does. */
 function spawnCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['-r', 'tsx/cjs', 'lib/cli/lifecycle.ts', ...args], {
+  const run = spawnSync(process.execPath, ['-r', './bin/register.js', 'lib/cli/lifecycle.ts', ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 30_000,

@@ -49,7 +49,7 @@ describe('CI depends on nothing outside the clone', () => {
       const script = SCRIPTS[name];
       expect({ name, script }).toEqual({ name, script: expect.any(String) });
       expect({ name, absolute: script.match(ABSOLUTE_PATH_TOKEN) }).toEqual({ name, absolute: null });
-      // Files the script runs (`node -r tsx/cjs lib/cli/x.ts`) are tracked files of this clone.
+      // Files the script runs (`node -r ./bin/register.js lib/cli/x.ts`) are tracked files of this clone.
       for (const file of script.split(/\s+/).filter((w) => /\.(ts|js|mjs|cjs)$/.test(w))) {
         expect({ name, file, exists: fs.existsSync(path.join(REPO_ROOT, file)) }).toEqual({ name, file, exists: true });
       }

@@ -67,7 +67,7 @@ export async function doctorE2e({ steps, moto, env }: DoctorE2eContext, envName:
   const repositoryName = String(repo.Properties?.RepositoryName);
   const flags = ['--env', envName, ...context.filter((c) => c !== '-c' && !c.startsWith('env=')).flatMap((c) => ['-c', c]), '--hours', '1'];
   const doctor = async (ctx: StepContext) => {
-    const r = await ctx.run(process.execPath, ['-r', 'tsx/cjs', path.join(ROOT, 'lib', 'cli', 'doctor.ts'), ...flags], { cwd: ROOT, env: { ...env, NODE_NO_WARNINGS: '1' }, timeoutMs: 120_000 });
+    const r = await ctx.run(process.execPath, ['-r', path.join(ROOT, 'bin', 'register.js'), path.join(ROOT, 'lib', 'cli', 'doctor.ts'), ...flags], { cwd: ROOT, env: { ...env, NODE_NO_WARNINGS: '1' }, timeoutMs: 120_000 });
     check(r.code === 1, `npm run doctor exited ${r.code}, expected 1 (a check fails):\n${r.output}`);
     return parseLines(r.stdout);
   };

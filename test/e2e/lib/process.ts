@@ -64,7 +64,7 @@ export function describeCommand(cmd: string, args: readonly string[]): string {
  * Runs a command to completion and captures its output.
  *
  * Each command gets its own process group (`detached`) because the CDK CLI starts the app as a grandchild
- * (`node -r tsx/cjs bin/...`): on a timeout or Ctrl-C the whole group is ended, by its id.
+ * (`node -r ./bin/register.js bin/...`): on a timeout or Ctrl-C the whole group is ended, by its id.
  */
 export function runCommand(cmd: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
   const command = describeCommand(cmd, args);
