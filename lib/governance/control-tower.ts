@@ -92,11 +92,11 @@ export interface ControlTowerChecksProps {
   readonly cacheDir?: string | false;
 }
 
-/** The cfn-guard binary a CfnGuardValidator runs (a private field of 0.0.62; checked, so an upgrade that moves it fails loudly). */
-function guardBinaryOf(validator: CfnGuardValidator): string {
-  const binary = (validator as unknown as { guard?: unknown }).guard;
+/** The cfn-guard binary CfnGuardValidator runs (its private field in 0.0.62; checked, so an upgrade that moves it fails loudly). */
+function guardBinary(): string {
+  const binary = (new CfnGuardValidator({ controlTowerRulesEnabled: false }) as unknown as { guard?: unknown }).guard;
   if (typeof binary !== 'string' || !fs.existsSync(binary)) {
-    throw new Error(`cannot find the cfn-guard binary of @cdklabs/cdk-validator-cfnguard (got ${JSON.stringify(binary)}): has the package changed? Update guardBinaryOf in lib/governance/control-tower.ts`);
+    throw new Error(`cannot find the cfn-guard binary of @cdklabs/cdk-validator-cfnguard (got ${JSON.stringify(binary)}): has the package changed? Update guardBinary in lib/governance/control-tower.ts`);
   }
   return binary;
 }
@@ -117,29 +117,47 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
   }
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    // Each template is judged on its own, by the rules that can apply to it, and its answer is remembered
-    // (lib/governance/guard-memo.ts): cfn-guard's answer for several templates is the answers for each, in
-    // order, so the report is the same as one run over all of them.
-    const found = context.templatePaths.flatMap((templatePath) => {
-      const present = new Set<string>();
-      const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
-      for (const r of Object.values(template.Resources ?? {})) if (r.Type) present.add(r.Type);
-      const rules = [...controlTowerRules().values()].filter(
-        (r) => this.props.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)),
-      );
-      if (rules.length === 0) return [];
+    const cacheDir = this.props.cacheDir ?? (guardCacheEnabled() ? defaultGuardCacheDir() : false);
+    const memo = cacheDir === false ? undefined : new GuardMemo<PolicyViolationBeta1>(cacheDir, { guardBinary: guardBinary(), pluginVersion: this.version });
+    // Each template by the rules that can apply to it; what cfn-guard already judged is remembered
+    // (lib/governance/guard-memo.ts), everything else goes to one cfn-guard run.
+    const templates = context.templatePaths.map((templatePath) => {
+      const rules = this.rulesFor(templatePath);
+      return { templatePath, rules, remembered: rules.length === 0 ? [] : memo?.read(templatePath, rules) };
+    });
+    const toJudge = templates.filter((t) => t.remembered === undefined);
+    const judged = new Map<string, PolicyViolationBeta1[]>(toJudge.map((t) => [t.templatePath, []]));
+    if (toJudge.length > 0) {
+      // cfn-guard judges each template on its own: a rule that applies to none of a template's resources
+      // reports nothing there, so one run with the union of the rules answers each template as its own would.
+      const union = [...new Set(toJudge.flatMap((t) => t.rules))];
       const guard = new CfnGuardValidator({
         controlTowerRulesEnabled: false,
-        rules: rules.map((r) => r.file),
-        // Node's 1 MB default is too small for cfn-guard's JSON once a template fails many rules.
+        rules: union,
+        // Node's 1 MB default is too small for cfn-guard's JSON once several templates fail.
         maxBuffer: 64 * 1024 * 1024,
       });
-      const judge = () => guard.validate({ ...context, templatePaths: [templatePath] }).violations;
-      const cacheDir = this.props.cacheDir ?? (guardCacheEnabled() ? defaultGuardCacheDir() : false);
-      if (cacheDir === false) return judge();
-      const memo = new GuardMemo<PolicyViolationBeta1>(cacheDir, { guardBinary: guardBinaryOf(guard), ruleFiles: rules.map((r) => r.file), pluginVersion: this.version });
-      return memo.violations(templatePath, judge);
-    });
+      const report = guard.validate({ ...context, templatePaths: toJudge.map((t) => t.templatePath) });
+      const unplaced: PolicyViolationBeta1[] = [];
+      for (const v of report.violations) (judged.get(v.violatingResources[0]?.templatePath ?? '') ?? unplaced).push(v);
+      // Every violation CfnGuardValidator makes names its template; if one ever does not, keep it and remember nothing.
+      if (unplaced.length > 0) return this.report([...report.violations]);
+      for (const t of toJudge) memo?.write(t.templatePath, t.rules, judged.get(t.templatePath)!);
+    }
+    return this.report(templates.flatMap((t) => t.remembered ?? judged.get(t.templatePath)!));
+  }
+
+  /** The rule files that can apply to a template: those naming one of its resource types, or none at all. */
+  private rulesFor(templatePath: string): string[] {
+    const present = new Set<string>();
+    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
+    for (const r of Object.values(template.Resources ?? {})) if (r.Type) present.add(r.Type);
+    return [...controlTowerRules().values()]
+      .filter((r) => this.props.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)))
+      .map((r) => r.file);
+  }
+
+  private report(found: PolicyViolationBeta1[]): PolicyValidationPluginReportBeta1 {
     const violations = found.map((v) => {
       const id = /\[(CT\.[A-Z0-9-]+\.PR\.\d+)\]/.exec(v.description)?.[1];
       // cfn-guard reports some failed `some Statement[*]` checks a second time without a resource; that entry

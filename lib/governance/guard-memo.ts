@@ -57,34 +57,37 @@ interface ViolationLike {
   violatingResources: WithTemplatePath[];
 }
 
-/** One template's answers, keyed by what decides them. */
+/** Remembered answers, one per template and the rules it was judged by. */
 export class GuardMemo<V extends ViolationLike> {
   private readonly prefix: string;
 
   constructor(
     private readonly cacheDir: string,
-    inputs: { readonly guardBinary: string; readonly ruleFiles: readonly string[]; readonly pluginVersion: string },
+    inputs: { readonly guardBinary: string; readonly pluginVersion: string },
   ) {
-    const h = createHash('sha256').update(`format ${ENTRY_FORMAT}\0plugin ${inputs.pluginVersion}\0guard ${installedFileHash(inputs.guardBinary)}`);
-    for (const rule of inputs.ruleFiles) h.update(`\0rule ${rule}\0${installedFileHash(rule)}`);
-    this.prefix = h.digest('hex');
+    this.prefix = `format ${ENTRY_FORMAT}\0plugin ${inputs.pluginVersion}\0guard ${installedFileHash(inputs.guardBinary)}`;
   }
 
-  private entryFile(templateBytes: Buffer): string {
-    return path.join(this.cacheDir, `${createHash('sha256').update(this.prefix).update(templateBytes).digest('hex')}.json`);
+  private entryFile(templatePath: string, ruleFiles: readonly string[]): string {
+    const h = createHash('sha256').update(this.prefix);
+    for (const rule of ruleFiles) h.update(`\0rule ${rule}\0${installedFileHash(rule)}`);
+    h.update('\0template\0').update(fs.readFileSync(templatePath));
+    return path.join(this.cacheDir, `${h.digest('hex')}.json`);
   }
 
-  /** The violations cfn-guard found in `templatePath` from `judge`, or from an earlier `judge` of the same input. */
-  violations(templatePath: string, judge: () => V[]): V[] {
-    const file = this.entryFile(fs.readFileSync(templatePath));
-    const stored = readEntry<V>(file);
-    if (stored) return withTemplatePath(stored, TEMPLATE_PLACEHOLDER, templatePath);
-    const fresh = judge();
-    // Stored only when every located resource names this very template (then the placeholder round-trips).
-    if (fresh.every((v) => v.violatingResources.every((r) => r.templatePath === undefined || r.templatePath === templatePath))) {
-      writeEntry(file, withTemplatePath(fresh, templatePath, TEMPLATE_PLACEHOLDER));
-    }
-    return fresh;
+  /** What cfn-guard found in `templatePath` with `ruleFiles` when it last judged the same bytes, if remembered. */
+  read(templatePath: string, ruleFiles: readonly string[]): V[] | undefined {
+    const stored = readEntry<V>(this.entryFile(templatePath, ruleFiles));
+    return stored && withTemplatePath(stored, TEMPLATE_PLACEHOLDER, templatePath);
+  }
+
+  /**
+   * Remembers what cfn-guard found in `templatePath` with `ruleFiles`. Only violations located in that very
+   * template are stored (the placeholder must round-trip); anything else is not remembered at all.
+   */
+  write(templatePath: string, ruleFiles: readonly string[], violations: V[]): void {
+    if (!violations.every((v) => v.violatingResources.length > 0 && v.violatingResources.every((r) => r.templatePath === templatePath))) return;
+    writeEntry(this.entryFile(templatePath, ruleFiles), withTemplatePath(violations, templatePath, TEMPLATE_PLACEHOLDER));
   }
 }
 

@@ -76,17 +76,20 @@ describe('Control Tower answers are remembered per template', () => {
     expect(report.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['CT.ECR.PR.3', 'CT.KMS.PR.1']));
   });
 
-  test('a remembered answer is cfn-guard\'s answer, and cfn-guard runs once per distinct template', () => {
-    const truth = validate(fresh(), [failing, passing, key]);
+  test('one cfn-guard run judges what is not remembered; each template\'s remembered answer is what cfn-guard says of it alone', () => {
+    const all = [failing, passing, key];
+    const alone = all.map((t) => validate(fresh(), [t]));
     spawn.mockClear();
-    const first = validate(remembering(), [failing, passing, key]);
-    expect(guardRuns(spawn)).toEqual([[failing], [passing], [key]]);
+    // WHEN nothing is remembered: one run over the three, whose report is the three answers in order
+    const first = validate(remembering(), all);
+    expect(guardRuns(spawn)).toEqual([all]);
+    expect(first.violations).toEqual(alone.flatMap((r) => r.violations));
+    expect(first.success).toBe(false);
+    // THEN each template's answer is remembered on its own, equal to cfn-guard's of that template alone
     spawn.mockClear();
-    const second = validate(remembering(), [failing, passing, key]);
+    expect(all.map((t) => validate(remembering(), [t]))).toEqual(alone);
+    expect(validate(remembering(), all)).toEqual(first);
     expect(guardRuns(spawn)).toEqual([]);
-    expect(truth.success).toBe(false);
-    expect(first).toEqual(truth);
-    expect(second).toEqual(truth);
   });
 
   test('the same bytes under another path are remembered and reported under the new path', () => {

@@ -30,6 +30,11 @@ function npmScriptsCalled(shell: string): string[] {
   return [...names];
 }
 
+let trackedFiles: Set<string> | undefined;
+/** The files git tracks in this clone (a file on disk that is not tracked is missing from a fresh clone). */
+const tracked = (): Set<string> =>
+  (trackedFiles ??= new Set(execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean)));
+
 describe('CI depends on nothing outside the clone', () => {
   test('.ci/run names no absolute path but /usr/bin/env and /dev/null', () => {
     const code = CI_RUN.split('\n').map((l) => l.replace(/(^|\s)#(?!!).*$/, '')).join('\n');
@@ -51,7 +56,7 @@ describe('CI depends on nothing outside the clone', () => {
       expect({ name, absolute: script.match(ABSOLUTE_PATH_TOKEN) }).toEqual({ name, absolute: null });
       // Files the script runs (`node -r ./bin/register.js lib/cli/x.ts`) are tracked files of this clone.
       for (const file of script.split(/\s+/).filter((w) => /\.(ts|js|mjs|cjs)$/.test(w))) {
-        expect({ name, file, exists: fs.existsSync(path.join(REPO_ROOT, file)) }).toEqual({ name, file, exists: true });
+        expect({ name, file, tracked: tracked().has(path.normalize(file)) }).toEqual({ name, file, tracked: true });
       }
     }
   });
@@ -59,7 +64,10 @@ describe('CI depends on nothing outside the clone', () => {
   test('cdk.json runs the app from inside the clone', () => {
     const app = (JSON.parse(read('cdk.json')) as { app: string }).app;
     expect(app.match(ABSOLUTE_PATH_TOKEN)).toBeNull();
-    expect(fs.existsSync(path.join(REPO_ROOT, app.split(/\s+/).pop() as string))).toBe(true);
+    // Every file it names, the preloaded TypeScript hook included, is tracked (a .gitignore rule once kept one out).
+    const files = app.split(/\s+/).filter((w) => /\.(ts|js|mjs|cjs)$/.test(w));
+    expect(files).toEqual(expect.arrayContaining(['./bin/register.js', 'bin/better-call-buffet.ts']));
+    expect(files.filter((f) => !tracked().has(path.normalize(f)))).toEqual([]);
   });
 
   test('no tracked file names a machine-specific path (/work/..., /home/..., /Users/...)', () => {
