@@ -4,12 +4,13 @@ import * as ts from 'typescript';
 
 /**
  * The layers of lib/ and bin/, bottom to top. A module may import from its own layer or any layer below,
- * never from above: AWS facts know nothing of this app, the lifecycle engine never reads the app's config,
- * constructs own their props (no lib/config import), config may alias construct types, stacks map config to
- * construct props, and only the CLIs and bin/ sit on top. `prefix` is matched against the path from the
- * repository root; the longest matching prefix wins.
+ * never from above: generic helpers know neither AWS nor this app, AWS facts know nothing of this app, the
+ * lifecycle engine never reads the app's config, constructs own their props (no lib/config import), config may
+ * alias construct types, stacks map config to construct props, and only the CLIs and bin/ sit on top. `prefix`
+ * is matched against the path from the repository root; the longest matching prefix wins.
  */
 const LAYERS: readonly { readonly name: string; readonly prefixes: readonly string[] }[] = [
+  { name: 'generic helpers', prefixes: ['lib/util/'] },
   { name: 'AWS facts and formats', prefixes: ['lib/aws/'] },
   { name: 'engines (lifecycle, inventory function)', prefixes: ['lib/lifecycle/', 'lib/inventory/'] },
   { name: 'constructs', prefixes: ['lib/constructs/', 'lib/governance/'] },
@@ -91,6 +92,7 @@ describe('architecture: imports only point down the layers', () => {
     ['lib/lifecycle/policy.ts', "const m = require('../cli/lifecycle');", /imports \.\.\/cli\/lifecycle \(CLIs/],
     ['lib/config/validate.ts', "import { TaskVpcEndpoints } from '../constructs/vpc-endpoints'; import { RegistryStack } from '../stacks/registry-stack';", /config\) imports \.\.\/stacks\/registry-stack/],
     ['lib/aws/formats.ts', "import { ENV_NAMES } from '../config/types';", /AWS facts and formats\) imports/],
+    ['lib/util/pool.ts', "import { AWS_REGIONS } from '../aws/regions';", /generic helpers\) imports \.\.\/aws\/regions \(AWS facts and formats\)/],
   ])('%s with `%s` is a violation', (file, source, message) => {
     const violations = layerViolations(file, source);
     expect(violations).toHaveLength(1);
@@ -102,6 +104,7 @@ describe('architecture: imports only point down the layers', () => {
     ['lib/stacks/registry-stack.ts', "import { loadConfig } from '../config/load'; import { Token } from 'aws-cdk-lib';"],
     ['lib/constructs/buffet-task-definition.ts', "import { fargateSizeProblem } from '../aws/fargate-sizing';"],
     ['bin/better-call-buffet.ts', "import { buildApp } from '../lib/app';"],
+    ['lib/doctor/doctor.ts', "import { inPool } from '../util/pool';"],
   ])('%s with `%s` is allowed', (file, source) => {
     expect(layerViolations(file, source)).toEqual([]);
   });

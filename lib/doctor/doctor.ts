@@ -8,6 +8,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { inPool } from '../util/pool';
 import { checkAlarmMetrics } from './checks/alarm-metrics';
 import { checkRuleDeliveries, checkSubscriptions } from './checks/deliveries';
 import { checkInventory } from './checks/inventory';
@@ -15,7 +16,7 @@ import { checkRegistryScanning, checkScanOnPush } from './checks/scanning';
 import { checkStack } from './checks/stacks';
 import { checkTrail, trailNotCreated } from './checks/trail';
 import { DoctorPlan, DoctorStack } from './plan';
-import { CheckContext, CheckResult, DeployedStack, DoctorClients, inPool } from './result';
+import { CheckContext, CheckResult, DeployedStack, DoctorClients } from './result';
 
 /** Checks that call AWS at once; ListMetrics allows 25 requests per second per account and region. */
 const CONCURRENCY = 4;

@@ -106,23 +106,3 @@ export async function guarded(check: string, region: string, permission: string,
 export function dimensionsText(dims: readonly { readonly Name?: string; readonly Value?: string }[]): string {
   return `{${[...dims].sort((a, b) => String(a.Name).localeCompare(String(b.Name))).map((d) => `${d.Name}=${d.Value}`).join(', ')}}`;
 }
-
-/** Runs jobs with at most `limit` in flight; results in input order. Rejects with the first error, after all settle. */
-export async function inPool<T>(limit: number, jobs: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  const errors: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      try {
-        results[i] = await jobs[i]();
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (errors.length > 0) throw errors[0];
-  return results;
-}

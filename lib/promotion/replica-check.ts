@@ -10,6 +10,7 @@
  */
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { EnvConfig, RegistryConfig } from '../config/types';
+import { pollUntil, WaitIo } from './poll';
 
 /** Where and how long to look. */
 export interface ReplicaRequirement {
@@ -25,11 +26,8 @@ export interface ReplicaRequirement {
 
 type Repo = { readonly repositoryName: string; readonly registryId?: string };
 
-export interface ReplicaCheckOptions {
-  readonly log: (line: string) => void;
-  /** Waits `seconds` (tests pass a fake that returns at once). */
-  readonly sleep?: (seconds: number) => Promise<void>;
-}
+/** Where the check prints each wait and how it sleeps. */
+export type ReplicaCheckOptions = WaitIo;
 
 /** What the replica holds of the image right now. */
 type ReplicaState =
@@ -65,28 +63,26 @@ function describeState(state: ReplicaState, repo: Repo, req: ReplicaRequirement,
  * what that means for the deploy, and what to do.
  */
 export async function requireInReplica(client: ECRClient, repo: Repo, digest: string, tag: string | undefined, req: ReplicaRequirement, options: ReplicaCheckOptions): Promise<readonly string[]> {
-  const sleep = options.sleep ?? ((s: number) => new Promise<void>((resolve) => setTimeout(resolve, s * 1000)));
-  let waited = 0;
-  for (;;) {
+  return pollUntil(async () => {
     const state = await lookInReplica(client, repo, digest, tag);
-    if (state.kind === 'ready') return state.tags;
+    if (state.kind === 'ready') return { ready: true, value: state.tags };
     const what = describeState(state, repo, req, digest, tag);
-    const left = req.maxWaitSeconds - waited;
     if (state.kind === 'no-repository') {
       throw new ReplicaNotReady(`${what}: deploy BetterCallBuffet-RegistryReplica (npx cdk deploy 'BetterCallBuffet-Registry*' --exclusively) before anything pulls from ${req.region}`);
     }
-    if (left <= 0) {
-      throw new ReplicaNotReady(`${what} after waiting ${waited} s (limit ${req.maxWaitSeconds} s). ` +
-        `A task pulling from ${req.region} would not find it, so do not deploy there yet. "The majority of images replicate in less than 30 minutes" (ECR user guide) from ${req.sourceRegion}: ` +
-        `run the same promotion again later (it is idempotent and only checks again). If it never arrives, check the replication-failures ` +
-        `notification and aws ecr describe-image-replication-status --region ${req.sourceRegion}; an image pushed before replication was ` +
-        `configured is never copied on its own (docs/runbook-region-outage.md, "Images older than the replication")`);
-    }
-    const pause = Math.min(req.pollSeconds, left);
-    options.log(`replica: ${what}: waiting ${pause} s (waited ${waited} s of at most ${req.maxWaitSeconds} s)`);
-    await sleep(pause);
-    waited += pause;
-  }
+    return { ready: false, pending: what };
+  }, {
+    log: options.log,
+    sleep: options.sleep,
+    maxWaitSeconds: req.maxWaitSeconds,
+    pollSeconds: req.pollSeconds,
+    waitingFor: (what) => `replica: ${what}`,
+    timedOut: (what, waited) => new ReplicaNotReady(`${what} after waiting ${waited} s (limit ${req.maxWaitSeconds} s). ` +
+      `A task pulling from ${req.region} would not find it, so do not deploy there yet. "The majority of images replicate in less than 30 minutes" (ECR user guide) from ${req.sourceRegion}: ` +
+      `run the same promotion again later (it is idempotent and only checks again). If it never arrives, check the replication-failures ` +
+      `notification and aws ecr describe-image-replication-status --region ${req.sourceRegion}; an image pushed before replication was ` +
+      `configured is never copied on its own (docs/runbook-region-outage.md, "Images older than the replication")`),
+  });
 }
 
 /**

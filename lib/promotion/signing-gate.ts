@@ -8,6 +8,7 @@
  */
 import { DescribeImageSigningStatusCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
 import { signingProfileArn, signingVerdict } from '../aws/signing';
+import { pollUntil, WaitIo } from './poll';
 
 /** What the gate requires, from `registry.settings.signing` and the target environment's promotion config. */
 export interface SigningRequirement {
@@ -23,11 +24,8 @@ export interface SigningRequirement {
 
 type Repo = { readonly repositoryName: string; readonly registryId?: string };
 
-export interface SignatureCheckOptions {
-  readonly log: (line: string) => void;
-  /** Waits `seconds` (tests pass a fake that returns at once). */
-  readonly sleep?: (seconds: number) => Promise<void>;
-}
+/** Where the gate prints each wait and how it sleeps. */
+export type SignatureCheckOptions = WaitIo;
 
 /**
  * Reads the image's signing status and applies {@link signingVerdict}, waiting while it is IN_PROGRESS for
@@ -35,9 +33,7 @@ export interface SignatureCheckOptions {
  * {@link SignatureRefused} with the reason otherwise.
  */
 export async function requireSignature(client: ECRClient, repo: Repo, digest: string, req: SigningRequirement, options: SignatureCheckOptions): Promise<string> {
-  const sleep = options.sleep ?? ((s: number) => new Promise<void>((resolve) => setTimeout(resolve, s * 1000)));
-  let waited = 0;
-  for (;;) {
+  return pollUntil(async () => {
     let answer;
     try {
       answer = await client.send(new DescribeImageSigningStatusCommand({ ...repo, imageId: { imageDigest: digest } }));
@@ -50,17 +46,17 @@ export async function requireSignature(client: ECRClient, repo: Repo, digest: st
     if (account === undefined) throw new SignatureRefused('cannot tell the registry account (set registry.account): the expected signing profile ARN names it');
     const expected = signingProfileArn(req.region, account, req.profileName);
     const verdict = signingVerdict(answer.signingStatuses ?? [], expected);
-    if (verdict.kind === 'signed') return verdict.profileArn;
+    if (verdict.kind === 'signed') return { ready: true, value: verdict.profileArn };
     if (verdict.kind === 'refused') throw new SignatureRefused(verdict.reason);
-    const left = req.maxWaitSeconds - waited;
-    if (left <= 0) {
-      throw new SignatureRefused(`its managed signature by ${expected} is still IN_PROGRESS after waiting ${waited} s (limit ${req.maxWaitSeconds} s): run the promotion again in a few minutes; if it stays IN_PROGRESS, check the AWS Signer profile and the ECR console`);
-    }
-    const pause = Math.min(req.pollSeconds, left);
-    options.log(`signature IN_PROGRESS by ${expected}: waiting ${pause} s (waited ${waited} s of at most ${req.maxWaitSeconds} s)`);
-    await sleep(pause);
-    waited += pause;
-  }
+    return { ready: false, pending: expected };
+  }, {
+    log: options.log,
+    sleep: options.sleep,
+    maxWaitSeconds: req.maxWaitSeconds,
+    pollSeconds: req.pollSeconds,
+    waitingFor: (expected) => `signature IN_PROGRESS by ${expected}`,
+    timedOut: (expected, waited) => new SignatureRefused(`its managed signature by ${expected} is still IN_PROGRESS after waiting ${waited} s (limit ${req.maxWaitSeconds} s): run the promotion again in a few minutes; if it stays IN_PROGRESS, check the AWS Signer profile and the ECR console`),
+  });
 }
 
 /** The signature requirement is not met; the message says why and what to do. */

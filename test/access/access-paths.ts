@@ -68,8 +68,7 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
 
   // ---- The CI push role: who may assume it, what it may do to the repository. ----
   const ci = ciPushRole(model);
-  // The source repository lives where the push role does (the registry stack); any other region holds a replica.
-  const registryRegion = ci.stack.region;
+  const repoRoles = repositoryRoles(model, repositories, ci);
   const ciArn = model.arn(ci);
   const trust = model.trustPolicy(ci);
   // The account's provider, as IAM names it: arn:<partition>:iam::<account>:oidc-provider/<issuer>.
@@ -88,14 +87,12 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
   assume('deny', `${repo} on branch ${pushRole.branches[0] ?? 'main'} with a token for another audience`, githubSubject.branch(repo, pushRole.branches[0] ?? 'main'), 'https://github.com/' + owner);
 
   const ciSession: Session = { arn: roleSession(ciArn, 'GitHubActions'), who: 'the CI push role', identity: model.identityPolicies(ci) };
-  for (const r of repositories) {
+  for (const [r, { kind, label: repoLabel }] of repoRoles) {
     const repoArn = model.arn(r);
     const policies: AccessPolicies = { identity: ciSession.identity, resource: model.resourcePolicy(r) };
-    // The replica (registry.replicaRegion) is written by ECR replication only: the push role may read it (the
-    // promotion gate's replica check, DescribeImages) and nothing else there; the source takes the pushes.
-    const isReplica = r.stack.region !== registryRegion;
-    const repoLabel = isReplica ? `${model.physicalName(r)} (replica in ${r.stack.region})` : model.physicalName(r);
-    if (isReplica) {
+    // The push role may read the replica (the promotion gate's replica check, DescribeImages) and nothing else
+    // there; the source takes the pushes.
+    if (kind === 'replica') {
       add('allow', 'sdkCalls', ciSession.who, repoLabel, requests.sessionCall(ciSession.arn, 'ecr:DescribeImages', repoArn), policies, r.stack.account);
       for (const action of DOCKER_PUSH_ACTIONS.filter((a) => a !== 'ecr:GetAuthorizationToken')) {
         add('deny', 'dockerPush', ciSession.who, repoLabel, requests.sessionCall(ciSession.arn, action, repoArn), policies, r.stack.account);
@@ -109,7 +106,7 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
     for (const action of ['ecr:BatchDeleteImage', 'ecr:SetRepositoryPolicy', 'ecr:DeleteRepositoryPolicy', 'ecr:PutLifecyclePolicy', 'ecr:DeleteLifecyclePolicy', 'ecr:PutImageTagMutability', 'ecr:DeleteRepository']) {
       add('deny', 'sdkCalls', ciSession.who, repoLabel, requests.sessionCall(ciSession.arn, action, repoArn), policies, r.stack.account);
     }
-    if (!isReplica) signingPaths(model, r, pushRole, ciSession, add);
+    if (kind === 'source') signingPaths(model, r, pushRole, ciSession, add);
     // An account nothing configures, whose own admin grants everything: the repository policy must refuse it.
     const stranger = `arn:aws:sts::${STRANGER_ACCOUNT}:assumed-role/admin/someone`;
     const strangerPolicy: LabeledPolicy = {
@@ -155,25 +152,10 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
     const session: Session = { arn: roleSession(roleArn, model.physicalName(fn)), who: `function ${model.physicalName(fn)}`, identity: model.identityPolicies(role) };
     const logGroup = (p.LoggingConfig as { LogGroup?: string } | undefined)?.LogGroup;
     if (logGroup) logWrites(model, session, logGroupNamed(model, fn, logGroup), add);
-    for (const r of repositories) {
-      const policies: AccessPolicies = { identity: session.identity, resource: model.resourcePolicy(r) };
-      if (r.stack.region !== registryRegion) {
-        // The function inventories the source; the replica it may not touch either.
-        add('deny', 'sdkCalls', session.who, `${model.physicalName(r)} (replica in ${r.stack.region})`, requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), policies, r.stack.account);
-        continue;
-      }
-      add('deny', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), policies, r.stack.account);
-      // It reads the signing status of recent releases (its signing check) in its repository, and nowhere else;
-      // it never signs nor touches Signer.
-      add('allow', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:DescribeImageSigningStatus', model.arn(r)), policies, r.stack.account);
-      const other = otherRepositoryArn(model, r);
-      add('deny', 'sdkCalls', session.who, `${other.name} (another repository of account ${r.stack.account})`, requests.sessionCall(session.arn, 'ecr:DescribeImageSigningStatus', other.arn), { identity: session.identity }, r.stack.account);
-      for (const profileArn of signingProfilesFor(model, r, pushRole).keys()) {
-        for (const action of SIGNER_ACTIONS) {
-          const resource = signerResource(action, profileArn);
-          add('deny', 'sdkCalls', session.who, signerTarget(resource, profileArn), requests.sessionCall(session.arn, action, resource), { identity: session.identity, resource: profilePolicy(model, resource) }, arnAccount(profileArn));
-        }
-      }
+    // The function inventories the source: it deletes images in no repository, and touches the replica not at all.
+    for (const [r, { kind, label }] of repoRoles) {
+      add('deny', 'sdkCalls', session.who, label, requests.sessionCall(session.arn, 'ecr:BatchDeleteImage', model.arn(r)), { identity: session.identity, resource: model.resourcePolicy(r) }, r.stack.account);
+      if (kind === 'source') inventorySigningPaths(model, r, pushRole, session, add);
     }
     for (const namespace of ['AWS/ECR', 'AWS/Usage']) {
       add('deny', 'lambdaExecutionRole', session.who, `* into namespace ${namespace}`, requests.sessionCall(session.arn, 'cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': namespace }), { identity: session.identity }, fn.stack.account);
@@ -301,6 +283,43 @@ export function accessPaths(model: AppModel, pushRole: PushRoleFacts): AccessPat
 }
 
 type AddPath = (expect: AccessPath['expect'], integration: IntegrationId, who: string, what: string, request: ServiceRequest, policies: AccessPolicies, resourceAccount: string) => void;
+
+/** A repository's part in the registry, and how path titles name it. */
+interface RepositoryRole {
+  /** `source` takes the pushes; a `replica` (registry.replicaRegion) is written by ECR replication only. */
+  readonly kind: 'source' | 'replica';
+  /** The repository name, with `(replica in <region>)` for a replica. */
+  readonly label: string;
+}
+
+/**
+ * Each repository's role, in template order: the source lives where the CI push role does (the registry stack);
+ * a repository in any other region is a replica.
+ */
+function repositoryRoles(model: AppModel, repositories: readonly ModelResource[], ci: ModelResource): Map<ModelResource, RepositoryRole> {
+  return new Map(repositories.map((r) => {
+    const name = model.physicalName(r);
+    const role: RepositoryRole = r.stack.region === ci.stack.region ? { kind: 'source', label: name } : { kind: 'replica', label: `${name} (replica in ${r.stack.region})` };
+    return [r, role];
+  }));
+}
+
+/**
+ * The inventory function in the source repository: it reads the signing status of recent releases (its signing
+ * check) there and nowhere else; it never signs nor touches Signer.
+ */
+function inventorySigningPaths(model: AppModel, r: ModelResource, pushRole: PushRoleFacts, session: Session, add: AddPath): void {
+  const policies: AccessPolicies = { identity: session.identity, resource: model.resourcePolicy(r) };
+  add('allow', 'sdkCalls', session.who, model.physicalName(r), requests.sessionCall(session.arn, 'ecr:DescribeImageSigningStatus', model.arn(r)), policies, r.stack.account);
+  const other = otherRepositoryArn(model, r);
+  add('deny', 'sdkCalls', session.who, `${other.name} (another repository of account ${r.stack.account})`, requests.sessionCall(session.arn, 'ecr:DescribeImageSigningStatus', other.arn), { identity: session.identity }, r.stack.account);
+  for (const profileArn of signingProfilesFor(model, r, pushRole).keys()) {
+    for (const action of SIGNER_ACTIONS) {
+      const resource = signerResource(action, profileArn);
+      add('deny', 'sdkCalls', session.who, signerTarget(resource, profileArn), requests.sessionCall(session.arn, action, resource), { identity: session.identity, resource: profilePolicy(model, resource) }, arnAccount(profileArn));
+    }
+  }
+}
 
 /**
  * ECR managed signing and the push role: ECR signs each push with the pusher's identity, so the push role must

@@ -17,6 +17,7 @@ import { helpOrRefuseArgs } from '../../lib/cli/plain-args';
 import { signingProfileArn } from '../../lib/aws/signing';
 import { loadEnvironment, loadRegistry } from '../../lib/config/load';
 import { EnvConfig, RegistryConfig } from '../../lib/config/types';
+import { inPool } from '../../lib/util/pool';
 import { AssemblyStack, EnvironmentAssembly, readEnvironmentAssembly, resourcesOfType, Template } from './lib/assembly';
 import {
   AwsRunner,
@@ -800,26 +801,11 @@ async function expectStacksGone(run: AwsRunner, stackNames: readonly string[]): 
 }
 
 /**
- * Runs async jobs with at most `limit` in flight (synths are CPU-bound; this machine may have 2 cores).
- * After a failure no new job starts, and it rejects only once the running ones have finished.
+ * Runs synths at most two at a time (they are CPU-bound; this machine may have 2 cores). After a failure no new
+ * one starts, and it rejects only once the running ones have finished.
  */
-async function pool<T>(limit: number, jobs: readonly (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  const errors: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length && errors.length === 0) {
-      const i = next++;
-      try {
-        results[i] = await jobs[i]();
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (errors.length > 0) throw errors[0];
-  return results;
+function synthsInPool<T>(jobs: readonly (() => Promise<T>)[]): Promise<T[]> {
+  return inPool(2, jobs, { stopOnError: true });
 }
 
 async function main(): Promise<number> {
@@ -868,7 +854,7 @@ async function main(): Promise<number> {
     const [bootstrapped, probed, synthesized] = await Promise.allSettled([
       steps.step(`cdk bootstrap ${bootstrapTargets.join(' ')}`, (ctx) => runner.cdk(ctx, ['bootstrap', ...bootstrapTargets])),
       steps.step('probe moto: CloudFormation AWS::KMS::Key with Tags', (ctx) => runner.motoRejectsTaggedKmsKeys(ctx)),
-      pool(2, targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')}`, (ctx) => runner.synth(ctx, t, [], path.join(tmp, `asm-${t.name}`))))),
+      synthsInPool(targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')}`, (ctx) => runner.synth(ctx, t, [], path.join(tmp, `asm-${t.name}`))))),
     ]);
     for (const settled of [bootstrapped, probed, synthesized]) if (settled.status === 'rejected') throw settled.reason;
     const workarounds: Workaround[] = [GETATT_TO_ALARMS, GETATT_TO_SIGNING_PROFILES];
@@ -894,7 +880,7 @@ async function main(): Promise<number> {
     if (replica) await replicaE2e(e2e, replica);
     // Each service stack then changes to the promoted digest, with its release tag, as the pipeline deploys it.
     const change: Change = { flags: ['-c', `imageDigest=${pushed.digest}`, '-c', `imageTag=${pushed.tag}`], imageUri: imageUri(pushed.digest), needle: `@${pushed.digest}` };
-    const changedAssemblies = await pool(2, targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')} ${change.flags.join(' ')}`, (ctx) => runner.synth(ctx, t, change.flags, path.join(tmp, `asm-${t.name}-changed`)))));
+    const changedAssemblies = await synthsInPool(targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')} ${change.flags.join(' ')}`, (ctx) => runner.synth(ctx, t, change.flags, path.join(tmp, `asm-${t.name}-changed`)))));
     const flows = targets.map((target, i) => ({ target, base: bases[i], changed: adapt(changedAssemblies[i], target) }));
     for (const [w, count] of counts) if (count > 0) steps.notVerified(w.what, w.why(count));
     for (const [i, flow] of flows.entries()) await environmentFlow(e2e, flow.target, flow.base, flow.changed, change, i === 0);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { inPool } from '../../lib/util/pool';
 import { CdkRun, runCdk } from '../helpers/run-cdk';
 
 /**
@@ -8,23 +9,6 @@ import { CdkRun, runCdk } from '../helpers/run-cdk';
  * print the configuration error without a stack trace, and write no template. Every case here fails before
  * anything is synthesized, so each run costs only the CLI and app start.
  */
-/**
- * Runs `tasks` at most `size` at a time, results in task order. Each run is a CDK CLI plus the app (several
- * CPU-seconds); all at once on a busy 2-core machine starve each other past the CLI's timeout.
- */
-async function inPool<T>(size: number, tasks: ReadonlyArray<() => Promise<T>>): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, worker));
-  return results;
-}
-
 describe('the real `cdk synth` on bad context', () => {
   const synthInto = async (outdir: string, args: string[]) => ({ ...(await runCdk(['synth', '--quiet', '--output', outdir, ...args])), outdir });
 
@@ -71,7 +55,8 @@ describe('the real `cdk synth` on bad context', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-cli-'));
     for (const [name, overlay] of Object.entries(OVERLAYS)) fs.writeFileSync(path.join(work, `${name}.json`), JSON.stringify(overlay));
     // Each case gets an output directory that exists (and is empty) before the run; two more runs get a path
-    // that does not exist yet, as `cdk.out` usually does not. Four run at a time: each CLI start costs seconds.
+    // that does not exist yet, as `cdk.out` usually does not. Four run at a time: each run is a CDK CLI plus the
+    // app (several CPU-seconds), and all at once on a busy 2-core machine starve each other past the CLI's timeout.
     const dirs = cliCases.map((_c, i) => path.join(work, `existing-${i}`));
     dirs.forEach((d) => fs.mkdirSync(d));
     [created, values, ...results] = await inPool(4, [
