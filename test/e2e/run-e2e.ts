@@ -35,6 +35,7 @@ import { replicaDestroy, replicaE2e } from './lib/replica-e2e';
 import { applyWorkaround, GETATT_TO_ALARMS, GETATT_TO_SIGNING_PROFILES, KMS_KEY_TAGS, Workaround } from './lib/moto-workarounds';
 import { CommandError, killRunningCommands } from './lib/process';
 import { SigningStandIn } from './lib/signing-stand-in';
+import { WarmAwsCli } from './lib/warm-aws-cli';
 import { check, renderFailure, StepContext, StepFailure, Steps } from './lib/steps';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -142,6 +143,8 @@ class E2e {
     readonly logs: string,
     /** Answers DescribeImageSigningStatus in front of moto (which implements no managed signing). */
     readonly signing: SigningStandIn,
+    /** The AWS CLI kept warm (lib/warm-aws-cli.ts); undefined: each call spawns `aws`. */
+    private readonly awsCli?: WarmAwsCli,
   ) {
     let n = 0;
     this.steps = new Steps(
@@ -156,7 +159,11 @@ class E2e {
   }
 
   aws(ctx: StepContext): AwsRunner {
-    return (args) => ctx.run('aws', ['--endpoint-url', this.moto.endpoint, '--output', 'json', ...args], { timeoutMs: 60_000 });
+    return (args) => {
+      const full = ['--endpoint-url', this.moto.endpoint, '--output', 'json', ...args];
+      const awsCli = this.awsCli;
+      return awsCli ? ctx.runWith((options) => awsCli.run(full, options), { timeoutMs: 60_000 }) : ctx.run('aws', full, { timeoutMs: 60_000 });
+    };
   }
 
   cdk(ctx: StepContext, args: readonly string[], expectCode = 0, cwd = this.work) {
@@ -819,12 +826,14 @@ async function main(): Promise<number> {
 
   let moto: MotoServer | undefined;
   let signing: SigningStandIn | undefined;
+  let awsCli: WarmAwsCli | undefined;
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     console.error(`\n${sig}: stopping the running command and moto_server${moto ? ` (PID ${moto.pid})` : ''}; files kept in ${tmp}`);
     killRunningCommands();
+    awsCli?.stop();
     void (moto?.stop() ?? Promise.resolve()).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', onSignal);
@@ -838,7 +847,10 @@ async function main(): Promise<number> {
     console.log(`moto_server PID ${moto.pid} on ${moto.endpoint} (log: ${motoLog}), ready in ${((Date.now() - motoStart) / 1000).toFixed(1)} s`);
     signing = await SigningStandIn.start(moto.endpoint, MOTO_ACCOUNT);
     console.log(`signing stand-in on ${signing.endpoint} (answers DescribeImageSigningStatus, forwards the rest to moto)`);
-    e2e = new E2e(moto, cliEnv(moto.endpoint, home, emptyFile), work, logs, signing);
+    const env = cliEnv(moto.endpoint, home, emptyFile);
+    awsCli = await WarmAwsCli.start(env, work);
+    console.log(awsCli ? 'AWS CLI kept warm: one Python process, a forked child per call (test/e2e/lib/aws-cli-server.py)' : 'AWS CLI: python3 cannot import awscli here, so each call spawns `aws`');
+    e2e = new E2e(moto, env, work, logs, signing, awsCli);
     const { steps } = e2e;
     const runner = e2e;
 
@@ -893,6 +905,7 @@ async function main(): Promise<number> {
     const outside = moto ? 'setup (between steps)' : 'start moto_server';
     failure = e instanceof StepFailure ? e : new StepFailure(outside, e instanceof Error ? e.message : String(e), e instanceof CommandError ? e.command : undefined, e instanceof CommandError ? e.output : undefined, 0);
   } finally {
+    awsCli?.stop();
     await signing?.close();
     if (moto) {
       await moto.stop();

@@ -38,6 +38,17 @@ export class StepContext {
     return r;
   }
 
+  /**
+   * Runs a command through `exec` (something other than a spawn, such as the warm AWS CLI) with this step's
+   * options, remembered like {@link run}.
+   */
+  async runWith(exec: (options: RunOptions) => Promise<RunResult>, options: Partial<RunOptions> = {}): Promise<RunResult> {
+    const r = await exec({ ...this.defaults, ...options });
+    this.lastCommand = r.command;
+    this.lastOutput = r.output;
+    return r;
+  }
+
   /** Like {@link run}, but any exit code other than `expectCode` fails the step. */
   async runOk(cmd: string, args: readonly string[], options: Partial<RunOptions> = {}, expectCode = 0): Promise<RunResult> {
     const r = await this.run(cmd, args, options);
