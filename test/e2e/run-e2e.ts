@@ -213,7 +213,11 @@ class E2e {
       await awsJson(run, ['cloudformation', 'delete-stack', '--stack-name', stackName]);
       return false;
     }
-    if (/KeyError: 'TagKey'/.test(this.moto.readLog(logAt))) return true;
+    // moto logs the traceback as it answers HTTP 500: give its log a moment to catch up with the response.
+    for (let waited = 0; waited <= 3000; waited += 100) {
+      if (/KeyError: 'TagKey'/.test(this.moto.readLog(logAt))) return true;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     throw new CommandError(`probing moto with a tagged AWS::KMS::Key failed for an unexpected reason (exit code ${r.code})`, r.command, r.output);
   }
 
