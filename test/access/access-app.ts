@@ -13,7 +13,7 @@ export const PROD_ACCOUNT = '222222222222';
 export const GITHUB_REPOSITORY = 'acme/buffet';
 
 export interface AccessApp {
-  /** All five stacks: the registry, its account-wide settings (scanning, signing) and the dev, staging and prod service stacks. */
+  /** All six stacks: the registry, its account-wide settings (scanning, signing, replication), its replica and the dev, staging and prod service stacks. */
   readonly stacks: readonly StackTemplate[];
   readonly config: LoadedConfig;
   readonly pushRole: PushRoleFacts;
@@ -21,9 +21,10 @@ export interface AccessApp {
 
 /**
  * The configuration the access suite evaluates, synthesized once (every stack of the assembly: registry, registry
- * settings, the three service stacks): the shipped environments with the registry
+ * settings, replica, the three service stacks): the shipped environments with the registry
  * pinned to {@link REGISTRY_ACCOUNT}, prod in {@link PROD_ACCOUNT} (dev and staging follow the CLI's account,
- * environment-agnostic), and the CI push role configured as `-c githubRepository=acme/buffet` would. cdk-nag
+ * environment-agnostic), staging pulling from the replica region (`imageRegion`), and the CI push role configured
+ * as `-c githubRepository=acme/buffet` would. cdk-nag
  * and the Control Tower checks are off: they judge structure, which other tests and the full synth cover.
  */
 export function synthAccessApp(): AccessApp {
@@ -31,7 +32,9 @@ export function synthAccessApp(): AccessApp {
   const config = loadConfig({
     getContext: (k) => context[k],
     registry: { ...REGISTRY, account: REGISTRY_ACCOUNT },
-    environments: { ...ENVIRONMENTS, prod: { ...ENVIRONMENTS.prod, account: PROD_ACCOUNT } },
+    // Staging pulls from the replica (registry.replicaRegion), as the region-outage runbook switches an environment:
+    // the replica repository's policy and the execution role's grant on it are evaluated like the source's.
+    environments: { ...ENVIRONMENTS, staging: { ...ENVIRONMENTS.staging, imageRegion: REGISTRY.replicaRegion }, prod: { ...ENVIRONMENTS.prod, account: PROD_ACCOUNT } },
   });
   const { app } = buildTestApp(context, { config, nag: false, guard: false });
   const assembly = app.synth();
