@@ -73,8 +73,7 @@ describe('CI depends on nothing outside the clone', () => {
   test('no tracked file names a machine-specific path (/work/..., /home/..., /Users/...)', () => {
     // This file holds such paths on purpose (its own patterns and messages); the lint fixtures build theirs at run time.
     const fixtures = new Set(['test/lint/ci-self-contained.test.ts']);
-    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-    const offenders = tracked
+    const offenders = [...tracked()]
       .filter((f) => !fixtures.has(f) && fs.existsSync(path.join(REPO_ROOT, f)))
       .filter((f) => {
         const text = fs.readFileSync(path.join(REPO_ROOT, f));
