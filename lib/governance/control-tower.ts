@@ -122,8 +122,11 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
     // Each template by the rules that can apply to it; what cfn-guard already judged is remembered
     // (lib/governance/guard-memo.ts), everything else goes to one cfn-guard run.
     const templates = context.templatePaths.map((templatePath) => {
-      const rules = this.rulesFor(templatePath);
-      return { templatePath, rules, remembered: rules.length === 0 ? [] : memo?.read(templatePath, rules) };
+      const bytes = fs.readFileSync(templatePath);
+      const rules = this.rulesFor(bytes);
+      if (rules.length === 0) return { templatePath, rules, remembered: [] };
+      const entry = memo?.entryFile(bytes, rules);
+      return { templatePath, rules, entry, remembered: memo && entry ? memo.read(entry, templatePath) : undefined };
     });
     const toJudge = templates.filter((t) => t.remembered === undefined);
     const judged = new Map<string, PolicyViolationBeta1[]>(toJudge.map((t) => [t.templatePath, []]));
@@ -142,15 +145,15 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
       for (const v of report.violations) (judged.get(v.violatingResources[0]?.templatePath ?? '') ?? unplaced).push(v);
       // Every violation CfnGuardValidator makes names its template; if one ever does not, keep it and remember nothing.
       if (unplaced.length > 0) return this.report([...report.violations]);
-      for (const t of toJudge) memo?.write(t.templatePath, t.rules, judged.get(t.templatePath)!);
+      for (const t of toJudge) if (t.entry) memo?.write(t.entry, t.templatePath, judged.get(t.templatePath)!);
     }
     return this.report(templates.flatMap((t) => t.remembered ?? judged.get(t.templatePath)!));
   }
 
   /** The rule files that can apply to a template: those naming one of its resource types, or none at all. */
-  private rulesFor(templatePath: string): string[] {
+  private rulesFor(templateBytes: Buffer): string[] {
     const present = new Set<string>();
-    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
+    const template = JSON.parse(templateBytes.toString('utf8')) as { Resources?: Record<string, { Type?: string }> };
     for (const r of Object.values(template.Resources ?? {})) if (r.Type) present.add(r.Type);
     return [...controlTowerRules().values()]
       .filter((r) => this.props.allRules || r.resourceTypes.length === 0 || r.resourceTypes.some((t) => present.has(t)))

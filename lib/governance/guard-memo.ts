@@ -68,26 +68,27 @@ export class GuardMemo<V extends ViolationLike> {
     this.prefix = `format ${ENTRY_FORMAT}\0plugin ${inputs.pluginVersion}\0guard ${installedFileHash(inputs.guardBinary)}`;
   }
 
-  private entryFile(templatePath: string, ruleFiles: readonly string[]): string {
+  /** The entry of a template's bytes judged by `ruleFiles` (the key is computed once per template and synth). */
+  entryFile(templateBytes: Buffer, ruleFiles: readonly string[]): string {
     const h = createHash('sha256').update(this.prefix);
     for (const rule of ruleFiles) h.update(`\0rule ${rule}\0${installedFileHash(rule)}`);
-    h.update('\0template\0').update(fs.readFileSync(templatePath));
+    h.update('\0template\0').update(templateBytes);
     return path.join(this.cacheDir, `${h.digest('hex')}.json`);
   }
 
-  /** What cfn-guard found in `templatePath` with `ruleFiles` when it last judged the same bytes, if remembered. */
-  read(templatePath: string, ruleFiles: readonly string[]): V[] | undefined {
-    const stored = readEntry<V>(this.entryFile(templatePath, ruleFiles));
+  /** What cfn-guard found when it last judged the input of `entryFile`, reported for `templatePath`, if remembered. */
+  read(entryFile: string, templatePath: string): V[] | undefined {
+    const stored = readEntry<V>(entryFile);
     return stored && withTemplatePath(stored, TEMPLATE_PLACEHOLDER, templatePath);
   }
 
   /**
-   * Remembers what cfn-guard found in `templatePath` with `ruleFiles`. Only violations located in that very
-   * template are stored (the placeholder must round-trip); anything else is not remembered at all.
+   * Remembers what cfn-guard found in `templatePath` (the input of `entryFile`). Only violations located in that
+   * very template are stored (the placeholder must round-trip); anything else is not remembered at all.
    */
-  write(templatePath: string, ruleFiles: readonly string[], violations: V[]): void {
+  write(entryFile: string, templatePath: string, violations: V[]): void {
     if (!violations.every((v) => v.violatingResources.length > 0 && v.violatingResources.every((r) => r.templatePath === templatePath))) return;
-    writeEntry(this.entryFile(templatePath, ruleFiles), withTemplatePath(violations, templatePath, TEMPLATE_PLACEHOLDER));
+    writeEntry(entryFile, withTemplatePath(violations, templatePath, TEMPLATE_PLACEHOLDER));
   }
 }
 
