@@ -1,4 +1,4 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -35,8 +35,7 @@ export class WarmAwsCli {
 
   /** Starts the server with `env` (the e2e's isolated CLI environment); undefined if the CLI cannot be imported. */
   static async start(env: NodeJS.ProcessEnv, cwd: string): Promise<WarmAwsCli | undefined> {
-    const probe = spawnSync('python3', ['-c', 'import awscli.clidriver'], { env, cwd, encoding: 'utf8' });
-    if (probe.status !== 0) return undefined;
+    // The server imports the CLI before it says "ready": a python3 without it prints why and exits instead.
     const server = spawn('python3', [path.join(__dirname, 'aws-cli-server.py')], { env, cwd, stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     const ready = await new Promise<boolean>((resolve) => {
       server.once('error', () => resolve(false));
