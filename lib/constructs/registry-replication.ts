@@ -3,6 +3,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
 import { AWS_REGIONS } from '../aws/regions';
 import { REPLICATION_FILTER_RE, REPLICATION_FILTER_TYPE } from '../aws/replication';
+import { checkRepositoryFilterNames } from './repository-filter-names';
 
 /** Props for {@link RegistryReplication}. */
 export interface RegistryReplicationProps {
@@ -56,13 +57,10 @@ function validateProps(props: RegistryReplicationProps, stackRegion: string): vo
   const fail = (msg: string): never => {
     throw new Error(`RegistryReplication: ${msg}`);
   };
-  const names = props.repositoryNames;
-  if (names.length < 1 || names.length > 100) fail(`repositoryNames must list 1-100 repositories (one filter each), got ${names.length}`);
-  if (new Set(names).size !== names.length) fail(`repositoryNames lists a repository twice: ${JSON.stringify(names)}`);
-  for (const n of names) {
-    if (Token.isUnresolved(n)) fail('repositoryNames must be literal names: a filter cannot be a token');
-    if (n.length < 2 || n.length > 256 || !REPLICATION_FILTER_RE.test(n)) fail(`repository name ${JSON.stringify(n)} is not a valid replication filter (2-256 lowercase letters, digits, . _ - / separators)`);
-  }
+  checkRepositoryFilterNames(props.repositoryNames, fail, {
+    valid: (n) => n.length >= 2 && n.length <= 256 && REPLICATION_FILTER_RE.test(n),
+    description: 'replication filter (2-256 lowercase letters, digits, . _ - / separators)',
+  });
   const regions = props.destinationRegions;
   if (regions.length < 1 || regions.length > 25) fail(`destinationRegions must list 1-25 regions, got ${regions.length}`);
   if (new Set(regions).size !== regions.length) fail(`destinationRegions lists a region twice: ${JSON.stringify(regions)}`);

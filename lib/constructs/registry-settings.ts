@@ -13,6 +13,7 @@ import {
   SIGNING_FILTER_TYPE,
   SIGNING_PROFILE_NAME_RE,
 } from '../aws/signing';
+import { checkRepositoryFilterNames } from './repository-filter-names';
 
 /** Props for {@link RegistrySettings}. */
 export interface RegistrySettingsProps {
@@ -107,13 +108,10 @@ function validateProps(props: RegistrySettingsProps): void {
   const fail = (msg: string): never => {
     throw new Error(`RegistrySettings: ${msg}`);
   };
-  const names = props.repositoryNames;
-  if (names.length < 1 || names.length > 100) fail(`repositoryNames must list 1-100 repositories (one filter each), got ${names.length}`);
-  if (new Set(names).size !== names.length) fail(`repositoryNames lists a repository twice: ${JSON.stringify(names)}`);
-  for (const n of names) {
-    if (Token.isUnresolved(n)) fail('repositoryNames must be literal names: a filter cannot be a token');
-    if (!SCANNING_FILTER_RE.test(n) || !SIGNING_FILTER_RE.test(n)) fail(`repository name ${JSON.stringify(n)} is not a valid scanning and signing filter (lowercase letters, digits, single . _ - / separators)`);
-  }
+  checkRepositoryFilterNames(props.repositoryNames, fail, {
+    valid: (n) => SCANNING_FILTER_RE.test(n) && SIGNING_FILTER_RE.test(n),
+    description: 'scanning and signing filter (lowercase letters, digits, single . _ - / separators)',
+  });
   if (props.scanType !== undefined && !REGISTRY_SCAN_TYPES.includes(props.scanType)) {
     fail(`scanType must be 'BASIC' or 'ENHANCED', got ${JSON.stringify(props.scanType)}`);
   }
