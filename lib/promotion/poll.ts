@@ -18,12 +18,19 @@ export interface WaitIo {
 /** One look: what was awaited has arrived (with its value), or is still pending (with what is missing). */
 export type Look<T, P> = { readonly ready: true; readonly value: T } | { readonly ready: false; readonly pending: P };
 
-/** How long to wait, and what to print and throw while and when waiting. */
-export interface PollOptions<P> extends WaitIo {
+/** How long a gate may wait (`--signature-wait`, `--replica-wait` and their poll intervals). */
+export interface WaitBounds {
   /** Longest wait in total, in seconds (0: look once). */
   readonly maxWaitSeconds: number;
   /** Seconds between two looks (> 0); the last wait is cut to what is left of `maxWaitSeconds`. */
   readonly pollSeconds: number;
+}
+
+/** The repository a gate looks in, as ECR's API addresses it (spread into its commands). */
+export type RepositoryRef = { readonly repositoryName: string; readonly registryId?: string };
+
+/** How long to wait, and what to print and throw while and when waiting. */
+export interface PollOptions<P> extends WaitIo, WaitBounds {
   /** What is awaited, as the start of each wait line: `<waitingFor>: waiting 10 s (waited 20 s of at most 300 s)`. */
   readonly waitingFor: (pending: P) => string;
   /** The error to throw when the wait is spent and the last look was still `pending`. */

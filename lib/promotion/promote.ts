@@ -23,6 +23,7 @@ import { GateSeverity } from '../config/types';
 import { tagMatchesPattern } from '../lifecycle/evaluate';
 import { BUILD_SOURCE, PromotionSource, promotionTag, promotionTagProblem } from './chain';
 import { formatCounts, ScanPage, scanGateProblem, summarizeScan } from './scan-gate';
+import { RepositoryRef } from './poll';
 import { requireSignature, SignatureRefused, SigningRequirement } from './signing-gate';
 
 /** The image may not be promoted. The message says why and, where there is one, the fix. Exit code 1. */
@@ -197,9 +198,8 @@ export async function promoteImage(client: ECRClient, target: PromotionTarget, r
   return result('tagged');
 }
 
-type Repo = { readonly repositoryName: string; readonly registryId?: string };
 
-async function findImage(client: ECRClient, repo: Repo, imageId: { imageTag?: string; imageDigest?: string }): Promise<ImageDetail | undefined> {
+async function findImage(client: ECRClient, repo: RepositoryRef, imageId: { imageTag?: string; imageDigest?: string }): Promise<ImageDetail | undefined> {
   try {
     const r = await client.send(new DescribeImagesCommand({ ...repo, imageIds: [imageId] }));
     return r.imageDetails?.[0];
@@ -212,7 +212,7 @@ async function findImage(client: ECRClient, repo: Repo, imageId: { imageTag?: st
   }
 }
 
-async function describeImage(client: ECRClient, repo: Repo, imageId: { imageTag?: string; imageDigest?: string }): Promise<ImageDetail> {
+async function describeImage(client: ECRClient, repo: RepositoryRef, imageId: { imageTag?: string; imageDigest?: string }): Promise<ImageDetail> {
   const image = await findImage(client, repo, imageId);
   if (!image?.imageDigest) {
     const what = imageId.imageTag !== undefined ? `tagged ${imageId.imageTag}` : `with digest ${imageId.imageDigest}`;
@@ -221,7 +221,7 @@ async function describeImage(client: ECRClient, repo: Repo, imageId: { imageTag?
   return image;
 }
 
-async function checkTagImmutable(client: ECRClient, repo: Repo, newTag: string): Promise<void> {
+async function checkTagImmutable(client: ECRClient, repo: RepositoryRef, newTag: string): Promise<void> {
   const r = await client.send(new DescribeRepositoriesCommand({ ...(repo.registryId ? { registryId: repo.registryId } : {}), repositoryNames: [repo.repositoryName] }));
   const found = r.repositories?.[0];
   const mode = found?.imageTagMutability ?? 'MUTABLE';
@@ -234,7 +234,7 @@ async function checkTagImmutable(client: ECRClient, repo: Repo, newTag: string):
   }
 }
 
-async function scanPages(client: ECRClient, repo: Repo, digest: string): Promise<ScanPage[]> {
+async function scanPages(client: ECRClient, repo: RepositoryRef, digest: string): Promise<ScanPage[]> {
   const pages: ScanPage[] = [];
   let nextToken: string | undefined;
   do {

@@ -10,21 +10,15 @@
  */
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { EnvConfig, RegistryConfig } from '../config/types';
-import { pollUntil, WaitIo } from './poll';
+import { pollUntil, RepositoryRef, WaitBounds, WaitIo } from './poll';
 
-/** Where and how long to look. */
-export interface ReplicaRequirement {
+/** Where and how long to look (at most `maxWaitSeconds` for the image or tag to arrive). */
+export interface ReplicaRequirement extends WaitBounds {
   /** `registry.replicaRegion` (the client passed in must be for this region). */
   readonly region: string;
   /** The registry's own region, named in messages. */
   readonly sourceRegion: string;
-  /** Longest wait for the image or tag to arrive, in seconds (0: look once). */
-  readonly maxWaitSeconds: number;
-  /** Seconds between two looks while waiting. */
-  readonly pollSeconds: number;
 }
-
-type Repo = { readonly repositoryName: string; readonly registryId?: string };
 
 /** Where the check prints each wait and how it sleeps. */
 export type ReplicaCheckOptions = WaitIo;
@@ -35,7 +29,7 @@ type ReplicaState =
   | { readonly kind: 'no-repository' | 'no-image' }
   | { readonly kind: 'no-tag'; readonly tags: readonly string[] };
 
-async function lookInReplica(client: ECRClient, repo: Repo, digest: string, tag: string | undefined): Promise<ReplicaState> {
+async function lookInReplica(client: ECRClient, repo: RepositoryRef, digest: string, tag: string | undefined): Promise<ReplicaState> {
   try {
     const r = await client.send(new DescribeImagesCommand({ ...repo, imageIds: [{ imageDigest: digest }] }));
     const tags = r.imageDetails?.[0]?.imageTags ?? [];
@@ -48,7 +42,7 @@ async function lookInReplica(client: ECRClient, repo: Repo, digest: string, tag:
   }
 }
 
-function describeState(state: ReplicaState, repo: Repo, req: ReplicaRequirement, digest: string, tag: string | undefined): string {
+function describeState(state: ReplicaState, repo: RepositoryRef, req: ReplicaRequirement, digest: string, tag: string | undefined): string {
   switch (state.kind) {
     case 'no-repository': return `repository ${repo.repositoryName} does not exist in ${req.region}`;
     case 'no-image': return `${digest} is not in ${req.region} yet`;
@@ -62,7 +56,7 @@ function describeState(state: ReplicaState, repo: Repo, req: ReplicaRequirement,
  * `maxWaitSeconds`. Resolves with the image's tags there; throws {@link ReplicaNotReady} with what is missing,
  * what that means for the deploy, and what to do.
  */
-export async function requireInReplica(client: ECRClient, repo: Repo, digest: string, tag: string | undefined, req: ReplicaRequirement, options: ReplicaCheckOptions): Promise<readonly string[]> {
+export async function requireInReplica(client: ECRClient, repo: RepositoryRef, digest: string, tag: string | undefined, req: ReplicaRequirement, options: ReplicaCheckOptions): Promise<readonly string[]> {
   return pollUntil(async () => {
     const state = await lookInReplica(client, repo, digest, tag);
     if (state.kind === 'ready') return { ready: true, value: state.tags };

@@ -8,21 +8,15 @@
  */
 import { DescribeImageSigningStatusCommand, ECRClient, ImageNotFoundException } from '@aws-sdk/client-ecr';
 import { signingProfileArn, signingVerdict } from '../aws/signing';
-import { pollUntil, WaitIo } from './poll';
+import { pollUntil, RepositoryRef, WaitBounds, WaitIo } from './poll';
 
-/** What the gate requires, from `registry.settings.signing` and the target environment's promotion config. */
-export interface SigningRequirement {
+/** What the gate requires, from `registry.settings.signing` and the target environment's promotion config; it waits at most `maxWaitSeconds` for an IN_PROGRESS signature. */
+export interface SigningRequirement extends WaitBounds {
   /** `registry.settings.signing.profileName`. */
   readonly profileName: string;
   /** The registry's region: the profile must be there (managed signing does not sign across regions). */
   readonly region: string;
-  /** Longest wait for an IN_PROGRESS signature, in seconds (0: do not wait). */
-  readonly maxWaitSeconds: number;
-  /** Seconds between two checks while waiting. */
-  readonly pollSeconds: number;
 }
-
-type Repo = { readonly repositoryName: string; readonly registryId?: string };
 
 /** Where the gate prints each wait and how it sleeps. */
 export type SignatureCheckOptions = WaitIo;
@@ -32,7 +26,7 @@ export type SignatureCheckOptions = WaitIo;
  * at most `maxWaitSeconds` (each wait printed). Resolves with the signing profile ARN when signed; throws
  * {@link SignatureRefused} with the reason otherwise.
  */
-export async function requireSignature(client: ECRClient, repo: Repo, digest: string, req: SigningRequirement, options: SignatureCheckOptions): Promise<string> {
+export async function requireSignature(client: ECRClient, repo: RepositoryRef, digest: string, req: SigningRequirement, options: SignatureCheckOptions): Promise<string> {
   return pollUntil(async () => {
     let answer;
     try {
