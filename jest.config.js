@@ -1,8 +1,10 @@
 /**
  * Two suites:
  * - unit (`npm test`): in-process tests, plus a few cheap spawns of our own CLIs. Target: <= 3x one all-stack
- *   `cdk synth` on 2 cores (docs/quality-gates.md, "The unit suite"): each configuration is synthesized once per
- *   file (test/helpers/synth.ts) and cfn-guard's answers are reused, as in every synth (lib/governance/guard-memo.ts).
+ *   `cdk synth` on 2 cores (docs/quality-gates.md, "The unit suite"). The tests that build CDK apps are specs
+ *   (`*.spec.ts`) and run in two jest files, test/suites/*.test.ts, that share the CDK and each configuration's
+ *   synth (test/helpers/specs.ts, test/helpers/synth.ts); cfn-guard's answers are reused, as in every synth
+ *   (lib/governance/guard-memo.ts).
  * - integration (`npm run test:integration`): tests that run the real CDK CLI (`cdk synth`, `cdk diff`),
  *   several seconds each. `.ci/run` runs both; the e2e against moto is separate (`npm run e2e`).
  *

@@ -24,7 +24,7 @@ export const CONTROL_TOWER_PLUGIN_NAME = 'ControlTower';
 
 /**
  * Rules prod may acknowledge: only those that demand an architecture this stack does not have. Everything
- * else must be fixed in prod (test/governance/control-tower.test.ts enforces it).
+ * else must be fixed in prod (test/governance/control-tower.spec.ts enforces it).
  */
 export const PROD_ALLOWED_EXCEPTIONS: Readonly<Record<string, string>> = {
   'CT.LAMBDA.PR.3': 'a function inside a customer-managed VPC',

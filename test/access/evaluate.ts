@@ -19,7 +19,7 @@ import type { ServiceRequest } from './request-context';
  * are evaluated again with each dropped key carried under an alias the tool keeps for every action,
  * `aws:PrincipalTag/<original key>`, in the request AND in every policy condition, so the tool's own
  * condition engine still applies the template's operators (StringEquals, ArnEquals, ...) to the template's
- * values. Discovery mode cross-checks it (test/access/access-paths.test.ts): run without the dropped keys,
+ * values. Discovery mode cross-checks it (test/access/access-paths.spec.ts): run without the dropped keys,
  * it leaves open exactly the conditions on those keys and nothing else.
  */
 

@@ -789,7 +789,7 @@ async function destroyFlow(e2e: E2e, flows: readonly { readonly changed: Environ
       await e2e.cdk(ctx, ['destroy', '--app', flows[0].changed.dir, settings.id, '--exclusively', '--force']);
       steps.notVerified(
         `${settings.stackName} keeps scanning and signing when it is destroyed (DeletionPolicy Retain on all three resources)`,
-        'moto creates no registry scanning configuration, Signer profile or signing configuration from CloudFormation, so nothing can remain to look at — the Retain policies are checked on the template by test/constructs/registry-settings.test.ts',
+        'moto creates no registry scanning configuration, Signer profile or signing configuration from CloudFormation, so nothing can remain to look at — the Retain policies are checked on the template by test/constructs/registry-settings.spec.ts',
       );
     }
     const [, repos, images] = await Promise.all([

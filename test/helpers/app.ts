@@ -22,7 +22,7 @@ export interface TestApp {
  * `config` replaces the configuration loaded from context (for construct-level variations).
  *
  * A fresh app on every call: only for a test that changes the app or needs an independent second build. A test
- * that only reads the app uses `synthesized()` (test/helpers/synth.ts), built and synthesized once per file.
+ * that only reads the app uses `synthesized()` (test/helpers/synth.ts), built and synthesized once per jest test file (per suite for the specs).
  */
 export function buildTestApp(context: Record<string, unknown> = {}, options: BuildAppOptions & { config?: LoadedConfig; outdir?: string } = {}): TestApp {
   // The CLI also sets path and asset metadata on; versionReporting is off in cdk.json.

@@ -13,8 +13,8 @@ export function stableJson(value: unknown): string {
 }
 
 /**
- * `fn` remembered by the value of its arguments, for the life of the test file (jest gives each file its own
- * module registry, so also its own memo). For builders of constructs and templates that tests only read:
+ * `fn` remembered by the value of its arguments, for the life of the jest test file (jest gives each file its own
+ * module registry, so also its own memo; the specs of a suite share one, test/helpers/specs.ts). For builders of constructs and templates that tests only read:
  * equal arguments give the same, shared result, built once. A call that throws is not remembered (it
  * throws again). Never for a result a test changes: build that one fresh.
  */

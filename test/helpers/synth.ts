@@ -11,8 +11,9 @@ import { stableJson } from './memo';
 /**
  * The shared, memoized synth of the unit suite: **use `synthesized(context, options)` whenever a test only
  * reads the app** (templates, stacks, the validation plugins' reports). Each distinct configuration is built
- * and synthesized once per test file and shared by every test in it, because jest gives each test file its
- * own module registry: the memo below lives as long as the file. A synth of the whole app with cdk-nag and
+ * and synthesized once per jest test file and shared by every test in it: the memo below lives as long as the
+ * file's module registry. The CDK specs share one per suite (test/helpers/specs.ts), so each configuration is
+ * synthesized once per suite, whichever specs read it. A synth of the whole app with cdk-nag and
  * the Control Tower checks costs seconds; the same configuration twice costs nothing the second time.
  *
  *   const app = synthesized();                                  // the whole app, both plugins, as `cdk synth`
@@ -64,7 +65,7 @@ export interface Synthesized {
 
 const memo = new Map<string, Synthesized>();
 
-/** The app built with `context` (over cdk.json's) and `options`, synthesized on demand, once per test file. */
+/** The app built with `context` (over cdk.json's) and `options`, synthesized on demand, once per jest test file (per suite for the specs). */
 export function synthesized(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
   // Every option is part of the key (a new BuildAppOptions field too); the plugins' defaults are spelled out.
   const key = stableJson({ context, options: { ...options, nag: options.nag ?? true, guard: options.guard ?? true } });

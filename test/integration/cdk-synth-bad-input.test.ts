@@ -5,7 +5,7 @@ import { inPool } from '../../lib/util/pool';
 import { CdkRun, runCdk } from '../helpers/run-cdk';
 
 /**
- * The bad-input matrix (test/bad-input.test.ts) through the real CDK CLI: `cdk synth` must exit non-zero,
+ * The bad-input matrix (test/bad-input.spec.ts) through the real CDK CLI: `cdk synth` must exit non-zero,
  * print the configuration error without a stack trace, and write no template. Every case here fails before
  * anything is synthesized, so each run costs only the CLI and app start.
  */

@@ -139,7 +139,7 @@ export async function doctorE2e({ steps, moto, env }: DoctorE2eContext, envName:
     for (const c of Object.values(clients)) c.destroy();
   }
 
-  if (scanGap) steps.notVerified('doctor: scan on push as ECR reports it', 'moto reports scanOnPush=false for every repository, so the doctor\'s repository line FAILs there; its PASS and FAIL paths are unit-tested (test/doctor/doctor.test.ts)');
+  if (scanGap) steps.notVerified('doctor: scan on push as ECR reports it', 'moto reports scanOnPush=false for every repository, so the doctor\'s repository line FAILs there; its PASS and FAIL paths are unit-tested (test/doctor/doctor.spec.ts)');
   steps.notVerified('doctor: the trail of the registry stack', 'moto skips AWS::CloudTrail::Trail; the e2e created a trail of the same name through the API to exercise GetTrailStatus (stopped: FAIL, started: PASS)');
   steps.notVerified('doctor: subscriptions pending confirmation', 'moto confirms every subscription at once; the PendingConfirmation path is unit-tested');
   steps.notVerified(

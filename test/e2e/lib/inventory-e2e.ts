@@ -131,7 +131,7 @@ export async function inventoryE2e({ steps, moto, env }: InventoryE2eContext): P
 
     steps.notVerified(
       'the inventory schedule, its Lambda invocation and IAM least privilege',
-      'moto runs no scheduled rules and invokes no Lambda without Docker, and does not enforce IAM; the handler bundle ran as a node process instead, and the rule, role policy (DescribeImages on the repository, PutMetricData with the cloudwatch:namespace condition) and function settings are checked on the template by test/constructs/registry-inventory.test.ts',
+      'moto runs no scheduled rules and invokes no Lambda without Docker, and does not enforce IAM; the handler bundle ran as a node process instead, and the rule, role policy (DescribeImages on the repository, PutMetricData with the cloudwatch:namespace condition) and function settings are checked on the template by test/constructs/registry-inventory.spec.ts',
     );
     steps.notVerified(
       'the inventory alarms (size budget, release size regression, failures, stopped publishing)',

@@ -58,7 +58,7 @@ export async function replicaE2e(e2e: ReplicaE2eRunner, input: ReplicaE2eInput):
   });
   steps.notVerified(
     `the replica repository's lifecycle policy, repository policy and KMS encryption as ECR in ${replicaRegion} reports them`,
-    'moto ignores a repository\'s LifecyclePolicy and RepositoryPolicyText and reports CloudFormation\'s EncryptionConfiguration as empty (as for the source) — test/stacks/registry-replica.test.ts compares them with the source repository\'s on the templates',
+    'moto ignores a repository\'s LifecyclePolicy and RepositoryPolicyText and reports CloudFormation\'s EncryptionConfiguration as empty (as for the source) — test/stacks/registry-replica.spec.ts compares them with the source repository\'s on the templates',
   );
 
   await steps.step('[replica] the promotion gate checks the replica: refused before the image is there (exit 1), passes after', async (ctx) => {
@@ -87,7 +87,7 @@ export async function replicaE2e(e2e: ReplicaE2eRunner, input: ReplicaE2eInput):
   });
   steps.notVerified(
     `ECR replication itself (the replication configuration copying every push and promotion tag to ${replicaRegion}), the repository creation template applied to a repository ECR creates, and the ECR Replication Action events (the failure rule in ${replicaRegion}, its forwarding to ${registryRegion}, the notification)`,
-    'moto 5.2.1 implements neither replication nor creation templates (CloudFormation skips AWS::ECR::ReplicationConfiguration and AWS::ECR::RepositoryCreationTemplate) and emits no ECR events; the e2e copied the promoted image into the replica itself (BatchGetImage + PutImage per tag) — the configuration, the template, both rules and the role are checked on the templates by test/stacks/registry-replica.test.ts and test/constructs/replication-failure-notification.test.ts',
+    'moto 5.2.1 implements neither replication nor creation templates (CloudFormation skips AWS::ECR::ReplicationConfiguration and AWS::ECR::RepositoryCreationTemplate) and emits no ECR events; the e2e copied the promoted image into the replica itself (BatchGetImage + PutImage per tag) — the configuration, the template, both rules and the role are checked on the templates by test/stacks/registry-replica.spec.ts and test/constructs/replication-failure-notification.spec.ts',
   );
 
   await steps.step(`[replica] npm run inventory -- --region ${replicaRegion} reads the replica`, async (ctx) => {

@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
  * The registry as a user would write it: an encrypted repository with a lifecycle policy, two encrypted alarm
  * topics, ECR events to a log group and the topic, a CloudTrail trail to S3 and CloudWatch Logs, an inventory
  * function bundled by NodejsFunction (local esbuild), alarms and a dashboard. The same resource types, in the same
- * numbers, as the app's registry stack (test/bench/peer-app.test.ts checks the types).
+ * numbers, as the app's registry stack (test/bench/peer-app.spec.ts checks the types).
  */
 export class PeerRegistryStack extends cdk.Stack {
   constructor(scope: Construct, id: string, props: cdk.StackProps) {

@@ -8,7 +8,7 @@ import { buildTestApp } from '../helpers/app';
 /**
  * The replica (`registry.replicaRegion`): the replica stack, the replication configuration, the failure rules,
  * and what switching an environment's `imageRegion` does. Each configuration is synthesized once (plugins off:
- * cdk-nag and the Control Tower checks run on the shipped configuration, which has a replica, in test/app.test.ts
+ * cdk-nag and the Control Tower checks run on the shipped configuration, which has a replica, in test/app.spec.ts
  * and in `.ci/run`).
  */
 

@@ -10,7 +10,7 @@ import {
   ImageNotFoundException,
   PutImageCommand,
 } from '@aws-sdk/client-ecr';
-import { mockClient } from 'aws-sdk-client-mock';
+import { scopedMockClient } from '../helpers/aws-mock';
 import { REGISTRY_REPLICA_STACK_NAME, REGISTRY_SETTINGS_STACK_NAME, REGISTRY_STACK_NAME, stackName } from '../../lib/app';
 import { runPromoteCli } from '../../lib/cli/promote';
 import { collectInventory, publishInventory } from '../../lib/inventory/collect';
@@ -125,12 +125,8 @@ describe('access paths, evaluated with AWS policy evaluation logic', () => {
 });
 
 describe('the programs of this repository can make every call they make', () => {
-  const ecr = mockClient(ECRClient);
-  const cloudwatch = mockClient(CloudWatchClient);
-  afterAll(() => {
-    ecr.restore();
-    cloudwatch.restore();
-  });
+  const ecr = scopedMockClient(ECRClient);
+  const cloudwatch = scopedMockClient(CloudWatchClient);
   const registry = app.config.registry;
   const repository = model.resources('AWS::ECR::Repository').find((r) => model.physicalName(r) === registry.repositoryName);
   if (!repository) throw new Error(`no repository named ${registry.repositoryName} in the templates`);

@@ -3,7 +3,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeRepositoriesCommand, ECRClient, GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { scopedMockClient } from '../helpers/aws-mock';
 import { runDoctorCli, USAGE } from '../../lib/cli/doctor';
 import { LoadedConfig } from '../../lib/config/load';
 import { DoctorPlan } from '../../lib/doctor/plan';
@@ -11,13 +11,13 @@ import { doctorPlan } from '../../lib/doctor/synth';
 
 /**
  * `npm run doctor`: usage errors before anything runs, then one run against mocked AWS APIs through the real
- * in-process synth (once for the file). The checks themselves are tested in test/doctor/doctor.test.ts.
+ * in-process synth (once for the spec). The checks themselves are tested in test/doctor/doctor.spec.ts.
  */
-const cf = mockClient(CloudFormationClient);
-const cw = mockClient(CloudWatchClient);
-const sns = mockClient(SNSClient);
-const trail = mockClient(CloudTrailClient);
-const ecr = mockClient(ECRClient);
+const cf = scopedMockClient(CloudFormationClient);
+const cw = scopedMockClient(CloudWatchClient);
+const sns = scopedMockClient(SNSClient);
+const trail = scopedMockClient(CloudTrailClient);
+const ecr = scopedMockClient(ECRClient);
 const mocks = [cf, cw, sns, trail, ecr];
 let synthesized: DoctorPlan | undefined;
 const plans: string[] = [];

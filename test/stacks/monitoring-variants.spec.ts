@@ -7,7 +7,7 @@ import { synthesized } from '../helpers/synth';
 /**
  * The monitoring settings an environment can choose (scan type, where CloudTrail events come from, steady
  * pulls) through the real app with cdk-nag on: `app.synth()` throws on any unacknowledged AwsSolutions error.
- * The shipped configuration itself is synthesized the same way by test/app.test.ts.
+ * The shipped configuration itself is synthesized the same way by test/app.spec.ts.
  */
 const variant = (alarms: Partial<AlarmsConfig>, scanType: RegistrySettingsConfig['scanType']): LoadedConfig => {
   const registry = validateRegistryConfig({ ...REGISTRY, alarms: { ...REGISTRY.alarms, ...alarms }, settings: { ...REGISTRY.settings, scanType } });

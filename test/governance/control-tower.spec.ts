@@ -51,7 +51,7 @@ describe('acknowledgeGuardRule', () => {
 });
 
 describe('Control Tower checks on the real app', () => {
-  // nag off here: app.test.ts runs both plugins together; this suite reads the guard's own report.
+  // nag off here: app.spec.ts runs both plugins together; this suite reads the guard's own report.
   const real = synthesized({}, { nag: false });
   const report = () => real.pluginReport(CONTROL_TOWER_PLUGIN_NAME);
   const acks = guardAcknowledgements(real.app);

@@ -29,7 +29,7 @@ describe('the app', () => {
   test('the registry settings stack lives in the registry\'s account and region, and deploys after the replica only', () => {
     expect(stacks.settings).toBeDefined();
     expect([stacks.settings?.account, stacks.settings?.region]).toEqual([stacks.registry.account, stacks.registry.region]);
-    // Replication writes into the replica repository, which must exist first (test/stacks/registry-replica.test.ts).
+    // Replication writes into the replica repository, which must exist first (test/stacks/registry-replica.spec.ts).
     expect(stacks.settings?.dependencies).toEqual([stacks.replica]);
   });
 

@@ -6,7 +6,7 @@ import { synthesized } from './helpers/synth';
  * templates prod consists of, the same properties the controls evaluate on the deployed resources. Prod spans
  * two stacks: the shared registry it pulls from (ECR controls) and its own service stack (ECS controls).
  */
-// cdk-nag is exercised by test/app.test.ts; these tests read properties only.
+// cdk-nag is exercised by test/app.spec.ts; these tests read properties only.
 const prod = synthesized({ env: 'prod' }, { nag: false });
 const { registry: registryStack, services } = prod.stacks;
 const registry = prod.template(registryStack.stackName);

@@ -3,7 +3,7 @@ import { CloudTrailClient, GetTrailStatusCommand, TrailNotFoundException } from 
 import { CloudWatchClient, Dimension, GetMetricDataCommand, ListMetricsCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DescribeRepositoriesCommand, ECRClient, GetRegistryScanningConfigurationCommand } from '@aws-sdk/client-ecr';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { scopedMockClient } from '../helpers/aws-mock';
 import { REGISTRY } from '../../lib/config/environments';
 import { loadConfig } from '../../lib/config/load';
 import { parseInsightsQuery } from '../../lib/doctor/checks/alarm-metrics';
@@ -25,11 +25,11 @@ const ACCOUNT = '111122223333';
 const NOW = new Date('2026-12-01T12:00:00Z');
 const LONG_AGO = new Date('2026-01-01T00:00:00Z');
 
-const cf = mockClient(CloudFormationClient);
-const cw = mockClient(CloudWatchClient);
-const sns = mockClient(SNSClient);
-const trail = mockClient(CloudTrailClient);
-const ecr = mockClient(ECRClient);
+const cf = scopedMockClient(CloudFormationClient);
+const cw = scopedMockClient(CloudWatchClient);
+const sns = scopedMockClient(SNSClient);
+const trail = scopedMockClient(CloudTrailClient);
+const ecr = scopedMockClient(ECRClient);
 
 const registry = PLAN.stacks.find((s) => s.role === 'registry')!;
 const resources = (type: string) => Object.entries(registry.template.Resources ?? {}).filter(([, r]) => r.Type === type);
