@@ -1,7 +1,9 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LoadedConfig } from './config/load';
+import { ConfigError } from './config/validate';
 import { ControlTowerChecks } from './governance/control-tower';
+import { guardCacheMode } from './governance/guard-memo';
 import { RegistryReplicaStack } from './stacks/registry-replica-stack';
 import { RegistrySettingsStack } from './stacks/registry-settings-stack';
 import { RegistryStack } from './stacks/registry-stack';
@@ -65,6 +67,12 @@ export function buildApp(app: App, config: LoadedConfig, options: BuildAppOption
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   }
   if (options.guard ?? true) {
+    // A bad CONTROL_TOWER_CACHE is refused here, before anything is synthesized (the plugin refuses it too).
+    try {
+      guardCacheMode();
+    } catch (e) {
+      throw new ConfigError([(e as Error).message]);
+    }
     // One cfn-guard run per synth over every template; acknowledgements: acknowledgeGuardRule.
     Validations.of(app).addPlugins(new ControlTowerChecks());
   }

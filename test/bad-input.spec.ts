@@ -103,4 +103,23 @@ describe('bad input fails the synth with a clear message and writes nothing', ()
       fs.rmSync(outdir, { recursive: true, force: true });
     }
   });
+
+  test('a misspelt CONTROL_TOWER_CACHE (the Control Tower answers memo) is refused before anything is built', () => {
+    const before = process.env.CONTROL_TOWER_CACHE;
+    process.env.CONTROL_TOWER_CACHE = 'of';
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-input-'));
+    try {
+      const app = new App({ context: cdkJsonContext(), outdir });
+      const config = loadConfig({ getContext: (k) => app.node.tryGetContext(k) });
+      expect(() => buildApp(app, config, { nag: false })).toThrow(
+        new ConfigError(['CONTROL_TOWER_CACHE="of" is not a setting of the Control Tower answers memo: use on, off or refresh (or leave it unset for on)']),
+      );
+      expect(app.node.children).toEqual([]);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.CONTROL_TOWER_CACHE;
+      else process.env.CONTROL_TOWER_CACHE = before;
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
-import { defaultGuardCacheDir, guardCacheEnabled, GuardMemo } from './guard-memo';
+import { defaultGuardCacheDir, guardCacheMode, GuardMemo } from './guard-memo';
 
 /**
  * AWS Control Tower proactive controls, run at synth as a CDK validation plugin (see docs/governance.md).
@@ -90,6 +90,11 @@ export interface ControlTowerChecksProps {
    * @default node_modules/.cache/control-tower-results, or `false` with CONTROL_TOWER_CACHE=off
    */
   readonly cacheDir?: string | false;
+  /**
+   * Judge every template with cfn-guard, whatever is remembered, and remember the answers.
+   * @default true with CONTROL_TOWER_CACHE=refresh
+   */
+  readonly refresh?: boolean;
 }
 
 /** The cfn-guard binary CfnGuardValidator runs (its private field in 0.0.62; checked, so an upgrade that moves it fails loudly). */
@@ -117,7 +122,32 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
   }
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const cacheDir = this.props.cacheDir ?? (guardCacheEnabled() ? defaultGuardCacheDir() : false);
+    try {
+      return this.judge(context);
+    } catch (error) {
+      // CDK turns a plugin that throws into a failed report without violations, and such a report prints nothing
+      // and fails nothing (aws-cdk-lib 2.276, core/lib/private/synthesis-validation.js: no report text, no error):
+      // the synth would pass with no Control Tower check at all. A fatal violation, which no acknowledgement can
+      // suppress, fails it and says why.
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        success: false,
+        violations: [{
+          ruleName: 'ControlTowerChecksDidNotRun',
+          description: `The Control Tower checks could not run, so no template was judged: ${reason}`,
+          fix: 'Fix the cause above and synthesize again; the checks never pass by default.',
+          severity: 'fatal',
+          // CDK prints a violation once per resource it names, and not at all without one: name the first template.
+          violatingResources: context.templatePaths.slice(0, 1).map((templatePath) => ({ templatePath, resourceLogicalId: '', locations: [] })),
+        }],
+      };
+    }
+  }
+
+  private judge(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const mode = guardCacheMode();
+    const cacheDir = this.props.cacheDir ?? (mode === 'off' ? false : defaultGuardCacheDir());
+    const refresh = this.props.refresh ?? mode === 'refresh';
     const memo = cacheDir === false ? undefined : new GuardMemo<PolicyViolationBeta1>(cacheDir, { guardBinary: guardBinary(), pluginVersion: this.version });
     // Each template by the rules that can apply to it; what cfn-guard already judged is remembered
     // (lib/governance/guard-memo.ts), everything else goes to one cfn-guard run.
@@ -126,7 +156,7 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
       const rules = this.rulesFor(bytes);
       if (rules.length === 0) return { templatePath, rules, remembered: [] };
       const entry = memo?.entryFile(bytes, rules);
-      return { templatePath, rules, entry, remembered: memo && entry ? memo.read(entry, templatePath) : undefined };
+      return { templatePath, rules, entry, remembered: memo && entry && !refresh ? memo.read(entry, templatePath) : undefined };
     });
     const toJudge = templates.filter((t) => t.remembered === undefined);
     const judged = new Map<string, PolicyViolationBeta1[]>(toJudge.map((t) => [t.templatePath, []]));

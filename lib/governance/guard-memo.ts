@@ -17,8 +17,10 @@ import * as path from 'path';
  *
  * Entries live in `node_modules/.cache/control-tower-results/` (one small JSON file each, written atomically;
  * gone with `npm ci`). A cache that cannot be read or written is no cache: the template is judged by
- * cfn-guard as if it were new. `CONTROL_TOWER_CACHE=off` runs cfn-guard on every template (`.ci/run` does so
- * for its validated synth). docs/quality-gates.md ("Control Tower answers") has the measurements.
+ * cfn-guard as if it were new. `CONTROL_TOWER_CACHE=off` runs cfn-guard on every template and remembers nothing;
+ * `CONTROL_TOWER_CACHE=refresh` runs cfn-guard on every template and remembers its answers (`.ci/run`'s validated
+ * synth: the shipped templates judged afresh, and the steps after it reuse those answers). docs/quality-gates.md
+ * ("Control Tower answers") has the measurements.
  */
 
 /** Bump when the stored entry's shape changes: old entries then simply stop matching. */
@@ -32,10 +34,19 @@ export function defaultGuardCacheDir(): string {
   return path.join(path.dirname(pkg), '..', '..', '.cache', 'control-tower-results');
 }
 
-/** `CONTROL_TOWER_CACHE=off` (or `false`, `0`) turns the memo off for this process. */
-export function guardCacheEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = (env.CONTROL_TOWER_CACHE ?? '').trim().toLowerCase();
-  return !['off', 'false', '0'].includes(v);
+/**
+ * What `CONTROL_TOWER_CACHE` asks of the memo in this process: `on` (unset, empty, `on`, `true`, `1`) reads and
+ * writes answers; `off` (`off`, `false`, `0`) neither reads nor writes; `refresh` judges every template afresh and
+ * writes the answers. Any other value is an error: a misspelt `off` must not silently reuse answers.
+ */
+export type GuardCacheMode = 'on' | 'off' | 'refresh';
+export function guardCacheMode(env: NodeJS.ProcessEnv = process.env): GuardCacheMode {
+  const raw = env.CONTROL_TOWER_CACHE ?? '';
+  const v = raw.trim().toLowerCase();
+  if (['', 'on', 'true', '1'].includes(v)) return 'on';
+  if (['off', 'false', '0'].includes(v)) return 'off';
+  if (v === 'refresh') return 'refresh';
+  throw new Error(`CONTROL_TOWER_CACHE=${JSON.stringify(raw)} is not a setting of the Control Tower answers memo: use on, off or refresh (or leave it unset for on)`);
 }
 
 const fileHashes = new Map<string, string>();

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { controlTowerRules, ControlTowerChecks } from '../../lib/governance/control-tower';
-import { guardCacheEnabled } from '../../lib/governance/guard-memo';
+import { guardCacheMode } from '../../lib/governance/guard-memo';
 
 /**
  * The Control Tower checks remember cfn-guard's answer per template (lib/governance/guard-memo.ts). Proven here
@@ -121,12 +121,55 @@ describe('Control Tower answers are remembered per template', () => {
     expect(guardRuns(spawn)).toEqual([[failing]]);
   });
 
-  test('without a cache nothing is written and cfn-guard judges every time; CONTROL_TOWER_CACHE=off turns it off', () => {
+  test('without a cache nothing is written and cfn-guard judges every time', () => {
     validate(fresh(), [failing]);
     validate(fresh(), [failing]);
     expect(fs.existsSync(cache)).toBe(false);
     expect(guardRuns(spawn)).toEqual([[failing], [failing]]);
-    expect(['off', 'OFF', 'false', '0', ' off '].map((v) => guardCacheEnabled({ CONTROL_TOWER_CACHE: v }))).toEqual([false, false, false, false, false]);
-    expect([undefined, '', 'on', '1'].map((v) => guardCacheEnabled({ CONTROL_TOWER_CACHE: v }))).toEqual([true, true, true, true]);
+  });
+
+  test('refresh judges every template again, whatever is remembered, and remembers what cfn-guard says now', () => {
+    validate(remembering(), [failing, passing]);
+    // A remembered answer that is no longer cfn-guard's (as after an entry went stale): refresh must not read it.
+    for (const f of fs.readdirSync(cache)) fs.writeFileSync(path.join(cache, f), JSON.stringify({ format: 1, violations: [] }));
+    spawn.mockClear();
+    const refreshed = validate(new ControlTowerChecks({ cacheDir: cache, refresh: true }), [failing, passing]);
+    expect(guardRuns(spawn)).toEqual([[failing, passing]]);
+    expect(refreshed).toEqual(validate(fresh(), [failing, passing]));
+    expect(refreshed.success).toBe(false);
+    // ...and what it wrote is what the next synth reads, without cfn-guard
+    spawn.mockClear();
+    expect(validate(remembering(), [failing, passing])).toEqual(refreshed);
+    expect(guardRuns(spawn)).toEqual([]);
+  });
+
+  test('CONTROL_TOWER_CACHE is on, off or refresh; anything else is an error naming the value and the choices', () => {
+    expect([undefined, '', 'on', 'ON', 'true', '1'].map((v) => guardCacheMode({ CONTROL_TOWER_CACHE: v }))).toEqual(['on', 'on', 'on', 'on', 'on', 'on']);
+    expect(['off', 'OFF', 'false', '0', ' off '].map((v) => guardCacheMode({ CONTROL_TOWER_CACHE: v }))).toEqual(['off', 'off', 'off', 'off', 'off']);
+    expect(['refresh', ' Refresh '].map((v) => guardCacheMode({ CONTROL_TOWER_CACHE: v }))).toEqual(['refresh', 'refresh']);
+    expect(() => guardCacheMode({ CONTROL_TOWER_CACHE: 'of' })).toThrow('CONTROL_TOWER_CACHE="of" is not a setting of the Control Tower answers memo: use on, off or refresh (or leave it unset for on)');
+  });
+
+  test('checks that cannot run fail the synth with a fatal finding that says why, never pass by default', () => {
+    // CDK turns a plugin that throws into a report that prints nothing and fails nothing: the plugin must not throw.
+    const before = process.env.CONTROL_TOWER_CACHE;
+    process.env.CONTROL_TOWER_CACHE = 'of';
+    try {
+      const report = validate(new ControlTowerChecks(), [failing, passing]);
+      expect(report).toEqual({
+        success: false,
+        violations: [{
+          ruleName: 'ControlTowerChecksDidNotRun',
+          description: 'The Control Tower checks could not run, so no template was judged: CONTROL_TOWER_CACHE="of" is not a setting of the Control Tower answers memo: use on, off or refresh (or leave it unset for on)',
+          fix: 'Fix the cause above and synthesize again; the checks never pass by default.',
+          severity: 'fatal',
+          violatingResources: [{ templatePath: failing, resourceLogicalId: '', locations: [] }],
+        }],
+      });
+      expect(guardRuns(spawn)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.CONTROL_TOWER_CACHE;
+      else process.env.CONTROL_TOWER_CACHE = before;
+    }
   });
 });

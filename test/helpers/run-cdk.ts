@@ -12,12 +12,12 @@ export interface CdkRun {
  * Runs the project's pinned CDK CLI (`cdk synth ...`) in the repository, exactly as a user would: cdk.json's
  * app command, cdk-nag on. CDK's WASM template validation is off (`npm run synth` in CI runs it).
  */
-export function runCdk(args: readonly string[], timeoutMs = 150_000): Promise<CdkRun> {
+export function runCdk(args: readonly string[], timeoutMs = 150_000, env: Readonly<Record<string, string>> = {}): Promise<CdkRun> {
   const cdk = path.join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
   return new Promise((resolve) => {
     const child = spawn(cdk, [...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CDK_VALIDATION: 'false', CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+      env: { ...process.env, CDK_VALIDATION: 'false', CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
       timeout: timeoutMs,
     });
     let output = '';

@@ -10,7 +10,7 @@ import { CdkRun, runCdk } from '../helpers/run-cdk';
  * anything is synthesized, so each run costs only the CLI and app start.
  */
 describe('the real `cdk synth` on bad context', () => {
-  const synthInto = async (outdir: string, args: string[]) => ({ ...(await runCdk(['synth', '--quiet', '--output', outdir, ...args])), outdir });
+  const synthInto = async (outdir: string, args: string[], env: Record<string, string> = {}) => ({ ...(await runCdk(['synth', '--quiet', '--output', outdir, ...args], undefined, env)), outdir });
 
   /**
    * Configuration a user would write in lib/config/environments.ts, handed to the CLI as a test overlay
@@ -31,7 +31,7 @@ describe('the real `cdk synth` on bad context', () => {
     },
   };
 
-  const cliCases: Array<{ name: string; args: (work: string) => string[]; message: RegExp }> = [
+  const cliCases: Array<{ name: string; args: (work: string) => string[]; env?: Record<string, string>; message: RegExp }> = [
     { name: '-c env=nope', args: () => ['-c', 'env=nope'], message: /Configuration error: unknown environment -c env="nope"; valid environments: dev, staging, prod/ },
     { name: "-c imageTag='bad tag'", args: () => ['-c', 'env=dev', '-c', 'imageTag=bad tag'], message: /Configuration error: dev\.imageTag "bad tag" is not a valid ECR image tag/ },
     { name: '-c imageTag=latest for prod', args: () => ['-c', 'env=prod', '-c', 'imageTag=latest'], message: /Configuration error: prod\.imageTag "latest" is a moving tag/ },
@@ -45,6 +45,8 @@ describe('the real `cdk synth` on bad context', () => {
     { name: 'misspelt config fields and an empty secret', args: (work) => ['-c', `testConfigOverlay=${path.join(work, 'fields.json')}`], message: /Configuration error: 5 configuration problems:\n/ },
     // The registry follows the CLI's account (registry.account unset): pinning a service stack elsewhere would
     // build the image URI from the wrong account.
+    // A misspelt `off` must not silently reuse remembered Control Tower answers.
+    { name: 'CONTROL_TOWER_CACHE=of (the Control Tower answers memo)', args: () => ['-c', 'env=dev'], env: { CONTROL_TOWER_CACHE: 'of' }, message: /Configuration error: CONTROL_TOWER_CACHE="of" is not a setting of the Control Tower answers memo: use on, off or refresh/ },
     { name: '-c account=222222222222 with registry.account unset', args: () => ['-c', 'env=prod', '-c', 'account=222222222222'], message: /Configuration error: prod\.account is "222222222222" .*but registry\.account is unset.*Set registry\.account/ },
   ];
   let work: string;
@@ -62,7 +64,7 @@ describe('the real `cdk synth` on bad context', () => {
     [created, values, ...results] = await inPool(4, [
       () => synthInto(path.join(work, 'created-by-the-cli'), ['-c', 'env=nope']),
       () => synthInto(path.join(work, 'values-created-by-the-cli'), ['-c', `testConfigOverlay=${path.join(work, 'values.json')}`]),
-      ...cliCases.map((c, i) => () => synthInto(dirs[i], c.args(work))),
+      ...cliCases.map((c, i) => () => synthInto(dirs[i], c.args(work), c.env)),
     ]);
   }, 300_000);
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
