@@ -218,6 +218,17 @@ export interface StackDiff {
  * synthesized assembly instead of running the app again; `--template` compares locally (no change set, no
  * credentials); `--exclusively` keeps the base template from being compared with dependency stacks too.
  */
+/**
+ * What `cdkDiff` returns for a stack whose template equals its base: the CLI's own two lines, in its colours when
+ * `color` (checked against the CLI by test/integration/offline-diff.test.ts).
+ */
+export function unchangedStackReport(stackName: string, color: boolean): StackDiff {
+  const output = color
+    ? `Stack \u001b[1m${stackName}\u001b[22m\n\u001b[32mThere were no differences\u001b[39m`
+    : `Stack ${stackName}\nThere were no differences`;
+  return { differs: false, output };
+}
+
 export async function cdkDiff(stackId: string, baseTemplate: string, assemblyDir: string, cwd: string, env: NodeJS.ProcessEnv, color: boolean): Promise<StackDiff> {
   const args = [cdkCli(), 'diff', stackId, '--template', baseTemplate, '--app', assemblyDir, '--exclusively',
     '--fail', '--no-notices', '--ci', color ? '--color' : '--no-color'];

@@ -12,12 +12,13 @@
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import { join, relative, resolve } from 'node:path';
 import { ENV_NAMES } from '../config/types';
 import { DIFF_USAGE, DiffArgs, DiffUsageError, parseDiffArgs } from './diff-args';
 import {
   assemblyStacks, cdkDiff, DiffFailure, exportGitTree, normalizeTemplate, offlineEnv, readTemplate, resolveGitRef,
-  StackDiff, stopChildren, synthesize, templateFileProblem, writeTemplate,
+  StackDiff, stopChildren, synthesize, templateFileProblem, unchangedStackReport, writeTemplate,
 } from './diff-assembly';
 import { CfnTemplate, formatLifecycleChange, lifecyclePolicyChanges } from './diff-lifecycle';
 
@@ -152,9 +153,13 @@ async function diffEnvironment(args: DiffArgs, io: DiffIo, tmp: string): Promise
   ]);
 
   const pairs = pairStacks(args.env, headDir, { dir: base.dir, assemblyDir: baseAssembly }, tmp);
-  const results = await Promise.all(pairs.map((p) => (p.headId === undefined
-    ? Promise.resolve(removedStackReport(p))
-    : cdkDiff(p.headId, p.baseFile, headDir, tmp, env, io.color))));
+  // A stack whose normalized template equals its base's has no difference to show: cdk diff would say so, after
+  // ~2 s of CLI start. Only the stacks that changed go to cdk diff.
+  const results = await Promise.all(pairs.map((p) => {
+    if (p.headId === undefined) return Promise.resolve(removedStackReport(p));
+    if (isDeepStrictEqual(p.headTemplate, p.baseTemplate)) return Promise.resolve(unchangedStackReport(p.stackName, io.color));
+    return cdkDiff(p.headId, p.baseFile, headDir, tmp, env, io.color);
+  }));
 
   const out: string[] = [
     `Offline diff of ${args.env}: ${HEAD_LABEL} vs ${base.label}`,

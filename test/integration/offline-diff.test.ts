@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { cdkDiff, normalizeTemplate, offlineEnv, unchangedStackReport, writeTemplate } from '../../lib/cli/diff-assembly';
 import { CfnTemplate, formatLifecycleChange } from '../../lib/cli/diff-lifecycle';
 import { synthesizeBaselineTemplates } from '../baselines/baseline-templates';
 import { REPO_ROOT } from '../helpers/app';
@@ -160,6 +162,28 @@ describe('npm run diff, bad input (spawned)', () => {
       expect(r.leftInTmp).toEqual([]);
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, SPAWN_TIMEOUT);
+});
+
+describe('a stack that did not change', () => {
+  test('is reported exactly as cdk diff reports it, with and without colour, without starting cdk diff', async () => {
+    // GIVEN a synthesized stack and a base equal to its template
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-unchanged-'));
+    try {
+      const outdir = path.join(work, 'assembly');
+      const app = new App({ outdir, analyticsReporting: false });
+      new CfnResource(new Stack(app, 'Unchanged-Stack'), 'Topic', { type: 'AWS::SNS::Topic' });
+      const artifact = app.synth().getStackByName('Unchanged-Stack');
+      const base = path.join(work, 'base.template.json');
+      writeTemplate(base, normalizeTemplate(artifact.template as CfnTemplate));
+      // WHEN cdk diff compares them, THEN its report is the one the offline diff writes without it
+      for (const color of [false, true]) {
+        const real = await cdkDiff(artifact.id, base, outdir, work, offlineEnv(work), color);
+        expect({ color, ...real }).toEqual({ color, ...unchangedStackReport('Unchanged-Stack', color) });
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
     }
   }, SPAWN_TIMEOUT);
 });
