@@ -705,7 +705,7 @@ async function environmentFlow(e2e: E2e, target: Target, asm: EnvironmentAssembl
     });
     const differ = differences(stable(before), stable(after));
     check(differ.length === 0, `the second deploy changed what AWS reports:\n${differ.slice(0, 10).join('\n')}`);
-    steps.info('stack outputs/tags/parameters, stack resources, task definition and its revisions identical before and after');
+    steps.info(`${label} stack outputs/tags/parameters, stack resources, task definition and its revisions identical before and after`);
   });
 
   await steps.step(`${label} cdk diff --fail (no differences)`, async (ctx) => {
@@ -899,7 +899,10 @@ async function main(): Promise<number> {
     const changedAssemblies = await synthsInPool(targets.map((t) => () => steps.step(`[${t.name}] cdk synth ${t.context.join(' ')} ${change.flags.join(' ')}`, (ctx) => runner.synth(ctx, t, change.flags, path.join(tmp, `asm-${t.name}-changed`)))));
     const flows = targets.map((target, i) => ({ target, base: bases[i], changed: adapt(changedAssemblies[i], target) }));
     for (const [w, count] of counts) if (count > 0) steps.notVerified(w.what, w.why(count));
-    for (const [i, flow] of flows.entries()) await environmentFlow(e2e, flow.target, flow.base, flow.changed, change, i === 0);
+    // Once the registry is deployed, each environment's service stack is independent of the others': their flows run
+    // side by side (each is one CDK CLI or AWS call at a time). allSettled, so nothing still runs when a failure stops moto.
+    const settledFlows = await Promise.allSettled(flows.map((flow, i) => environmentFlow(runner, flow.target, flow.base, flow.changed, change, i === 0)));
+    for (const settled of settledFlows) if (settled.status === 'rejected') throw settled.reason;
     // After the deploys, as the pipeline runs it: npm run doctor against the registry and the first environment.
     await doctorE2e(e2e, flows[0].target.name, flows[0].target.context, flows[0].changed);
     await destroyFlow(e2e, flows, pushed, kmsKey);
