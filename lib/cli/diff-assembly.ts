@@ -214,11 +214,6 @@ export interface StackDiff {
 }
 
 /**
- * `cdk diff STACK --template BASE --app ASSEMBLY`: a directory as `--app` makes the CLI read the already
- * synthesized assembly instead of running the app again; `--template` compares locally (no change set, no
- * credentials); `--exclusively` keeps the base template from being compared with dependency stacks too.
- */
-/**
  * What `cdkDiff` returns for a stack whose template equals its base: the CLI's own two lines, in its colours when
  * `color` (checked against the CLI by test/integration/offline-diff.test.ts).
  */
@@ -229,6 +224,11 @@ export function unchangedStackReport(stackName: string, color: boolean): StackDi
   return { differs: false, output };
 }
 
+/**
+ * `cdk diff STACK --template BASE --app ASSEMBLY`: a directory as `--app` makes the CLI read the already
+ * synthesized assembly instead of running the app again; `--template` compares locally (no change set, no
+ * credentials); `--exclusively` keeps the base template from being compared with dependency stacks too.
+ */
 export async function cdkDiff(stackId: string, baseTemplate: string, assemblyDir: string, cwd: string, env: NodeJS.ProcessEnv, color: boolean): Promise<StackDiff> {
   const args = [cdkCli(), 'diff', stackId, '--template', baseTemplate, '--app', assemblyDir, '--exclusively',
     '--fail', '--no-notices', '--ci', color ? '--color' : '--no-color'];

@@ -12,8 +12,8 @@
 
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isDeepStrictEqual } from 'node:util';
 import { join, relative, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ENV_NAMES } from '../config/types';
 import { DIFF_USAGE, DiffArgs, DiffUsageError, parseDiffArgs } from './diff-args';
 import {
