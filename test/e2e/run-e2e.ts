@@ -213,11 +213,7 @@ class E2e {
       await awsJson(run, ['cloudformation', 'delete-stack', '--stack-name', stackName]);
       return false;
     }
-    // moto logs the traceback as it answers HTTP 500: give its log a moment to catch up with the response.
-    for (let waited = 0; waited <= 3000; waited += 100) {
-      if (/KeyError: 'TagKey'/.test(this.moto.readLog(logAt))) return true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    if (await this.moto.logShows(/KeyError: 'TagKey'/, logAt)) return true;
     throw new CommandError(`probing moto with a tagged AWS::KMS::Key failed for an unexpected reason (exit code ${r.code})`, r.command, r.output);
   }
 
@@ -365,7 +361,7 @@ class E2e {
       check(state === 'Enabled', `KMS key ${keyId} of ${owner} is ${state}`);
       return;
     }
-    if (!/policy_validator\.py[\s\S]*the JSON object must be str/.test(this.moto.readLog(logAt))) {
+    if (!(await this.moto.logShows(/policy_validator\.py[\s\S]*the JSON object must be str/, logAt))) {
       throw new CommandError(`kms describe-key ${keyId} failed with exit code ${r.code}`, r.command, r.output);
     }
     const keys = await awsJson<{ Keys: { KeyId: string; KeyArn: string }[] }>(run, ['kms', 'list-keys']);
@@ -775,7 +771,7 @@ async function destroyFlow(e2e: E2e, flows: readonly { readonly changed: Environ
       const logAt = e2e.moto.logSize();
       const r = await run(['cloudformation', 'update-termination-protection', '--no-enable-termination-protection', '--stack-name', s.stackName]);
       if (r.code === 0) continue;
-      if (!/update_termination_protection action has not been implemented/.test(e2e.moto.readLog(logAt))) {
+      if (!(await e2e.moto.logShows(/update_termination_protection action has not been implemented/, logAt))) {
         throw new CommandError(`update-termination-protection failed with exit code ${r.code}`, r.command, r.output);
       }
       steps.notVerified(

@@ -120,6 +120,18 @@ export class MotoServer {
     return buf.subarray(Math.min(fromByte, buf.length)).toString('utf8');
   }
 
+  /**
+   * Whether moto's log, from a byte offset, shows `pattern`, waiting up to `waitMs` for it: moto writes a traceback
+   * after it has answered HTTP 500, so right after the response the log may not show it yet (seen under load).
+   */
+  async logShows(pattern: RegExp, fromByte: number, waitMs = 3000): Promise<boolean> {
+    for (let waited = 0; ; waited += 100) {
+      if (pattern.test(this.readLog(fromByte))) return true;
+      if (waited >= waitMs) return false;
+      await sleep(100);
+    }
+  }
+
   logSize(): number {
     return fs.statSync(this.logFile).size;
   }
