@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { LoadedConfig } from './config/load';
 import { ConfigError } from './config/validate';
 import { ControlTowerChecks } from './governance/control-tower';
+import { FailClosed } from './governance/fail-closed';
 import { guardCacheMode } from './governance/guard-memo';
 import { RegistryReplicaStack } from './stacks/registry-replica-stack';
 import { RegistrySettingsStack } from './stacks/registry-settings-stack';
@@ -63,8 +64,9 @@ function tag(stack: RegistryStack | RegistrySettingsStack | RegistryReplicaStack
  */
 export function buildApp(app: App, config: LoadedConfig, options: BuildAppOptions = {}): AppStacks {
   if (options.nag ?? true) {
-    // cdk-nag 3 runs at synth as a validation plugin; acknowledgements sit on the resources they excuse.
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // cdk-nag 3 runs at synth as a validation plugin; acknowledgements sit on the resources they excuse. Wrapped so
+    // that an error inside it fails the synth instead of passing it silently (lib/governance/fail-closed.ts).
+    Validations.of(app).addPlugins(new FailClosed(new AwsSolutionsChecks(app), 'The cdk-nag AwsSolutions checks'));
   }
   if (options.guard ?? true) {
     // A bad CONTROL_TOWER_CACHE is refused here, before anything is synthesized (the plugin refuses it too).

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
+import { checksDidNotRun } from './fail-closed';
 import { defaultGuardCacheDir, guardCacheMode, GuardMemo } from './guard-memo';
 
 /**
@@ -125,22 +126,8 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
     try {
       return this.judge(context);
     } catch (error) {
-      // CDK turns a plugin that throws into a failed report without violations, and such a report prints nothing
-      // and fails nothing (aws-cdk-lib 2.276, core/lib/private/synthesis-validation.js: no report text, no error):
-      // the synth would pass with no Control Tower check at all. A fatal violation, which no acknowledgement can
-      // suppress, fails it and says why.
-      const reason = error instanceof Error ? error.message : String(error);
-      return {
-        success: false,
-        violations: [{
-          ruleName: 'ControlTowerChecksDidNotRun',
-          description: `The Control Tower checks could not run, so no template was judged: ${reason}`,
-          fix: 'Fix the cause above and synthesize again; the checks never pass by default.',
-          severity: 'fatal',
-          // CDK prints a violation once per resource it names, and not at all without one: name the first template.
-          violatingResources: context.templatePaths.slice(0, 1).map((templatePath) => ({ templatePath, resourceLogicalId: '', locations: [] })),
-        }],
-      };
+      // Fail closed: CDK would let a plugin that throws pass the synth silently (lib/governance/fail-closed.ts).
+      return checksDidNotRun('ControlTowerChecksDidNotRun', 'The Control Tower checks', error, context.templatePaths);
     }
   }
 
