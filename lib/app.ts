@@ -75,8 +75,8 @@ export function buildApp(app: App, config: LoadedConfig, options: BuildAppOption
     } catch (e) {
       throw new ConfigError([(e as Error).message]);
     }
-    // One cfn-guard run per synth over every template; acknowledgements: acknowledgeGuardRule.
-    Validations.of(app).addPlugins(new ControlTowerChecks());
+    // One cfn-guard run per synth over every template; acknowledgements: acknowledgeGuardRule. Fails closed like cdk-nag.
+    Validations.of(app).addPlugins(new FailClosed(new ControlTowerChecks(), 'The Control Tower checks'));
   }
   const { registry: registryConfig } = config;
   const registryTags = { Project: APP_NAME, Environment: SHARED_ENVIRONMENT_TAG, ManagedBy: 'aws-cdk' };

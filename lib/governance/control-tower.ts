@@ -3,7 +3,6 @@ import * as path from 'path';
 import { CfnResource, IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1, PolicyViolationBeta1, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
-import { checksDidNotRun } from './fail-closed';
 import { defaultGuardCacheDir, guardCacheMode, GuardMemo } from './guard-memo';
 
 /**
@@ -123,15 +122,6 @@ export class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
   }
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    try {
-      return this.judge(context);
-    } catch (error) {
-      // Fail closed: CDK would let a plugin that throws pass the synth silently (lib/governance/fail-closed.ts).
-      return checksDidNotRun('ControlTowerChecksDidNotRun', 'The Control Tower checks', error, context.templatePaths);
-    }
-  }
-
-  private judge(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const mode = guardCacheMode();
     const cacheDir = this.props.cacheDir ?? (mode === 'off' ? false : defaultGuardCacheDir());
     const refresh = this.props.refresh ?? mode === 'refresh';

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { controlTowerRules, ControlTowerChecks } from '../../lib/governance/control-tower';
+import { FailClosed } from '../../lib/governance/fail-closed';
 import { guardCacheMode } from '../../lib/governance/guard-memo';
 
 /**
@@ -151,11 +152,11 @@ describe('Control Tower answers are remembered per template', () => {
   });
 
   test('checks that cannot run fail the synth with a fatal finding that says why, never pass by default', () => {
-    // CDK turns a plugin that throws into a report that prints nothing and fails nothing: the plugin must not throw.
+    // Registered as lib/app.ts does: CDK turns a plugin that throws into a report that prints nothing and fails nothing.
     const before = process.env.CONTROL_TOWER_CACHE;
     process.env.CONTROL_TOWER_CACHE = 'of';
     try {
-      const report = validate(new ControlTowerChecks(), [failing, passing]);
+      const report = new FailClosed(new ControlTowerChecks(), 'The Control Tower checks').validate({ templatePaths: [failing, passing] } as never);
       expect(report).toEqual({
         success: false,
         violations: [{
